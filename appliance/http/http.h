@@ -1,0 +1,20 @@
+/*
+ * http.h - the web server: CivetWeb with one table of routes, embedded UI
+ * assets, /health and /metrics, access log, graceful shutdown.
+ *
+ * Handlers are thin: parse and validate, call one function, render JSON.
+ * No CPU-heavy work runs on a request thread.
+ */
+#ifndef DXFQ_HTTP_H
+#define DXFQ_HTTP_H
+
+#include "core/core.h"
+
+/* Runs the server with configuration c until SIGTERM or SIGINT; then stops
+ * accepting connections, lets running requests finish within
+ * [http] shutdown_grace_s, checkpoints the WAL and returns 0.  Returns -1
+ * with e filled when it cannot start (port in use, data folder not
+ * writable, database newer than the binary ...). */
+int http_serve(const struct cfg *c, struct err *e);
+
+#endif

@@ -31,7 +31,16 @@ int err_prefix(struct err *e, const char *fmt, ...)
         vsnprintf(head, sizeof head, fmt, ap);
         va_end(ap);
         memcpy(old, e->msg, sizeof old);
-        snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+        /* Truncation is the intent: the message stays within its buffer. */
+        size_t n = strlen(head);
+        if (n > sizeof e->msg - 3)
+            n = sizeof e->msg - 3;
+        memcpy(e->msg, head, n);
+        memcpy(e->msg + n, ": ", 2);
+        size_t room = sizeof e->msg - n - 3;
+        size_t m = strnlen(old, room);
+        memcpy(e->msg + n + 2, old, m);
+        e->msg[n + 2 + m] = '\0';
     }
     return -1;
 }

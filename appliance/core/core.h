@@ -171,6 +171,25 @@ void metric_observe(struct metric *m, const char *const *values, double v); /* h
 /* The whole registry in the text exposition format.  Caller frees. */
 char *metric_render(size_t *len);
 
+/* ---------------------------------------------------------- embedded files */
+
+/* Files compiled into the binary at build time by tools/embed.c through the
+ * CMake function dxfq_embed() (cmake/embed.cmake): the web/ assets, the db/
+ * migrations, the default rules/.  Each embedding defines one array of these,
+ * sorted by path and ended by an entry whose path is NULL, e.g.
+ *   extern const struct embed_file embed_web[];                          */
+struct embed_file {
+    const char *path;          /* relative to the embedded folder: "index.html" */
+    const unsigned char *data; /* the bytes, followed by a '\0' not counted in len */
+    size_t len;
+    const unsigned char *gz; /* gzip of data (NULL when not smaller) */
+    size_t gz_len;
+    const char *etag; /* quoted strong ETag of data: "\"1a2b...\"" */
+};
+
+/* The entry with this path, or NULL. */
+const struct embed_file *embed_find(const struct embed_file *table, const char *path);
+
 /* -------------------------------------------------------------------- time */
 
 /* Monotonic seconds, for durations. */

@@ -103,3 +103,11 @@ const char *core_timestamp(char *buf, size_t n)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
     return buf;
 }
+
+const struct embed_file *embed_find(const struct embed_file *table, const char *path)
+{
+    for (const struct embed_file *f = table; f->path; f++)
+        if (strcmp(f->path, path) == 0)
+            return f;
+    return NULL;
+}

@@ -159,7 +159,8 @@ struct metric *metric_gauge(const char *name, const char *help, const char *labe
 /* buckets: upper bounds, ascending, nb of them (+Inf is implied). */
 struct metric *metric_histogram(const char *name, const char *help, const char *labels,
                                 const double *buckets, int nb);
-/* A gauge whose value is read by fn when /metrics is scraped. */
+/* A gauge whose value is read by fn when /metrics is scraped; fn runs with
+ * the registry locked, so it must not call metric_* itself. */
 struct metric *metric_gauge_fn(const char *name, const char *help, double (*fn)(void *),
                                void *ctx);
 

@@ -1,0 +1,149 @@
+/*
+ * internal.h - what the files of the http module share, and nothing else
+ * includes: the server state, one request, the route table's shape, the one
+ * function every response goes through, and the seam to the jobs module.
+ *
+ * Invariants:
+ *  1. Every byte sent to a client goes through http_reply(), which adds the
+ *     security headers; no handler calls mg_printf() or mg_write() itself.
+ *  2. A handler returns the HTTP status it sent (the one http_reply() got).
+ *  3. A request thread owns at most one database connection (its struct
+ *     http_thread), opened on first use and closed when CivetWeb ends the
+ *     thread; a connection never crosses threads.
+ */
+#ifndef DXFQ_HTTP_INTERNAL_H
+#define DXFQ_HTTP_INTERNAL_H
+
+#include <stdint.h>
+
+#include <cJSON.h>
+#include <civetweb.h>
+
+#include "core/core.h"
+#include "http/http.h"
+
+struct store;
+
+/* ------------------------------------------------------------ jobs seam */
+
+/* How many jobs run and wait right now.  The jobs module (a later issue)
+ * supplies its own source; until it exists http_jobs_none() answers, and
+ * its answer is true: no job can run because nothing starts one. */
+struct http_jobs_count {
+    long running, queued;
+};
+struct http_jobs_source {
+    void (*count)(void *ctx, struct http_jobs_count *out);
+    void *ctx;
+};
+void http_jobs_none(void *ctx, struct http_jobs_count *out);
+
+/* --------------------------------------------------------------- server */
+
+struct http_server {
+    const struct cfg *cfg;
+    const char *data_dir;        /* [data] dir; valid as long as cfg */
+    int busy_timeout_ms;         /* [data] busy_timeout_ms */
+    int64_t min_free_bytes;      /* [data] min_free_mb in bytes */
+    int access_log;              /* [log] access */
+    double started;              /* core_now() when serving began */
+    struct http_jobs_source jobs;
+};
+
+/* One per CivetWeb worker thread (init_thread/exit_thread). */
+struct http_thread {
+    struct store *store; /* NULL until a handler needs the database */
+};
+
+/* ------------------------------------------------------------- requests */
+
+struct http_route;
+
+struct http_req {
+    struct mg_connection *conn;
+    const struct mg_request_info *ri;
+    struct http_server *srv;
+    struct http_thread *th;      /* NULL outside worker threads */
+    const char *method;          /* as sent: "GET", "HEAD", ... */
+    const char *path;            /* decoded, normalised, no query string */
+    const char *route;           /* route pattern for metrics, or "unmatched" */
+    int head;                    /* HEAD: send headers only */
+    int status;                  /* set by http_reply(); 0 until then */
+    long long bytes;             /* body bytes sent */
+};
+
+/* The calling thread's database connection, opened on first use.  The
+ * connection belongs to the thread; the caller must not close it. */
+int http_req_store(struct http_req *r, struct store **out, struct err *e);
+
+/* ---------------------------------------------------------------- routes */
+
+enum http_role { HTTP_ROLE_NONE, HTTP_ROLE_SALES, HTTP_ROLE_ADMIN };
+
+/* A handler answers through http_reply*() and returns that status. */
+typedef int (*http_handler)(struct http_req *r);
+
+struct http_route {
+    const char *method;  /* "GET" answers HEAD too */
+    const char *pattern; /* "/health", "/api/quotes/{id}"; the metrics label */
+    enum http_role role; /* enforced once authentication exists (issue 6) */
+    http_handler fn;
+    /* When set, decides alone whether a path belongs to this route (for a
+     * set of paths known only from data, such as the embedded assets). */
+    int (*match)(const char *path);
+};
+
+/* 1 when path fits pattern: literal segments compare exactly, a "{name}"
+ * segment matches one non-empty segment.  0 otherwise. */
+int http_route_match(const char *pattern, const char *path);
+
+enum http_find { HTTP_FOUND, HTTP_NO_PATH, HTTP_NO_METHOD };
+
+/* Looks method and path up in the route table.  HTTP_FOUND sets *route;
+ * HTTP_NO_METHOD sets *route to the first route with that path and writes
+ * the methods it allows ("GET, HEAD, POST") into allow. */
+enum http_find http_route_find(const char *method, const char *path,
+                               const struct http_route **route, char *allow, size_t allow_n);
+
+/* ---------------------------------------------------------------- replies */
+
+/* Sends one complete response: status line, the security headers, cache
+ * and type headers, extra (complete "Name: value\r\n" lines, may be NULL),
+ * Content-Length, then body unless the request is HEAD or the status has no
+ * body (204, 304).  Records status and bytes in r.  Returns status. */
+int http_reply(struct http_req *r, int status, const char *content_type, const char *extra,
+               const void *body, size_t len);
+
+/* Serialises obj as the body (application/json, Cache-Control: no-store)
+ * and frees obj.  Returns status. */
+int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extra);
+
+/* {"error": "<message>"} with the given status.  Returns status. */
+int http_reply_error(struct http_req *r, int status, const char *extra, const char *fmt, ...)
+    CORE_PRINTF(4, 5);
+
+/* The value of request header name, or NULL. */
+const char *http_header(const struct http_req *r, const char *name);
+
+/* --------------------------------------------------------------- handlers */
+
+int http_assets_get(struct http_req *r);
+int http_assets_match(const char *path);
+
+/* Content-Type for a file name by its extension. */
+const char *http_content_type(const char *name);
+/* 1 when an Accept-Encoding value accepts gzip (a gzip or * coding whose
+ * q is not 0). */
+int http_accepts_gzip(const char *accept_encoding);
+/* 1 when an If-None-Match value lists etag (weak comparison) or is "*". */
+int http_etag_matches(const char *if_none_match, const char *etag);
+
+int http_ops_health(struct http_req *r);
+int http_ops_metrics(struct http_req *r);
+
+/* Registers the metric families once per process.  Thread-safe. */
+void http_ops_init(void);
+/* Counts one finished request. */
+void http_ops_count(const struct http_req *r, double seconds);
+
+#endif

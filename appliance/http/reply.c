@@ -1,0 +1,92 @@
+/*
+ * reply.c - the one way a response leaves the server.
+ *
+ * http_reply() writes the status line, the security headers, Date,
+ * Content-Type, Content-Length, Cache-Control and Connection, then the body.
+ * Because nothing else writes to a connection (CivetWeb's own error pages
+ * are routed here too, see server.c), no response can miss the security
+ * headers.  The policy allows scripts, styles, fonts and connections only
+ * from the appliance itself, images also from data: and blob: URLs (the
+ * previews), and no framing, plugins, <base> or foreign form targets.
+ *
+ * Responses are complete and closed: keep-alive is off (server.c), so every
+ * reply says Connection: close.  Cache-Control is no-store unless the
+ * caller's extra headers set it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "http/internal.h"
+
+#define SECURITY_HEADERS                                                                           \
+    "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; "                   \
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'\r\n"          \
+    "X-Content-Type-Options: nosniff\r\n"                                                          \
+    "Referrer-Policy: no-referrer\r\n"                                                             \
+    "X-Frame-Options: DENY\r\n"
+
+int http_reply(struct http_req *r, int status, const char *content_type, const char *extra,
+               const void *body, size_t len)
+{
+    int not_modified = status == 304, no_body = r->head || status == 204 || not_modified;
+    char date[64], type[160] = "", length[48] = "";
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!extra)
+        extra = "";
+    /* A 304 describes the cached representation: no type, no length. */
+    if (!not_modified) {
+        if (content_type)
+            snprintf(type, sizeof type, "Content-Type: %s\r\n", content_type);
+        snprintf(length, sizeof length, "Content-Length: %zu\r\n", len);
+    }
+
+    mg_printf(r->conn,
+              "HTTP/1.1 %d %s\r\n" SECURITY_HEADERS "Date: %s\r\n%s%s%s"
+              "Connection: close\r\n%s\r\n",
+              status, mg_get_response_code_text(r->conn, status), date, type, length,
+              strstr(extra, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n", extra);
+    r->status = status;
+    r->bytes = 0;
+    if (!no_body && len) {
+        int w = mg_write(r->conn, body, len);
+        if (w > 0)
+            r->bytes = w;
+    }
+    return status;
+}
+
+int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extra)
+{
+    char *text = cJSON_PrintUnformatted(obj);
+    cJSON_Delete(obj);
+    if (!text)
+        core_die("out of memory rendering a JSON reply");
+    char lines[256];
+    snprintf(lines, sizeof lines, "Cache-Control: no-store\r\n%s", extra ? extra : "");
+    http_reply(r, status, "application/json", lines, text, strlen(text));
+    cJSON_free(text);
+    return status;
+}
+
+int http_reply_error(struct http_req *r, int status, const char *extra, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj || !cJSON_AddStringToObject(obj, "error", msg))
+        core_die("out of memory building an error reply");
+    return http_reply_json(r, status, obj, extra);
+}
+
+const char *http_header(const struct http_req *r, const char *name)
+{
+    return mg_get_header(r->conn, name);
+}

@@ -98,4 +98,31 @@ struct geom_pt geom_curve_end(const struct geom_curve *c);
 /* Exact bounding box of one curve, grown into *b. */
 void geom_curve_bbox(const struct geom_curve *c, struct geom_bbox *b);
 
+/* ---------------------------------------------------------------- curves */
+
+/* The highest spline degree geom evaluates (limits.max_spline_degree may not
+ * exceed it).  A spline geom cannot evaluate (degree out of range, too few
+ * control points or knots, a NaN) measures 0 and its box is its control
+ * points; a spline whose weights are not all finite and positive is measured
+ * as if every weight were 1.  dxf/ rejects both before they get here. */
+#define GEOM_SPLINE_MAX_DEGREE 32
+
+/* A box with nothing in it (min > max), to grow. */
+struct geom_bbox geom_bbox_empty(void);
+
+/* Receives the points of a flattened curve in order; nonzero stops. */
+typedef int (*geom_emit_fn)(void *ctx, struct geom_pt p);
+/* Emits the start point, then every following vertex of a polyline that
+ * stays within tol mm of the curve (tol <= 0: 0.001), ending exactly at
+ * the end point.  Arcs and ellipses are cut at equal parameter steps from
+ * the curvature bound, splines by subdivision until flat.  At most 1<<20
+ * points per curve (coarser beyond).  Returns -1 if emit stopped it. */
+int geom_curve_flatten(const struct geom_curve *c, double tol, geom_emit_fn emit, void *ctx);
+
+/* Twice the signed area between the curve and the origin: the integral of
+ * x dy - y dx along it (Green's theorem), so the area of a closed contour
+ * is half the sum over its curves.  Closed form for lines, arcs and
+ * ellipses; splines by Gauss-Kronrod over their Bezier pieces. */
+double geom_curve_area2(const struct geom_curve *c);
+
 #endif

@@ -57,6 +57,7 @@ die() {
     echo "deps.sh: $*" >&2
     exit 1
 }
+# shellcheck disable=SC2317  # reached through the trap
 on_error() {
     local rc=$?
     echo "deps.sh: failed while $step (exit $rc)." >&2
@@ -140,6 +141,7 @@ install_pkgs() {
 # ------------------------------------------------------------ source packages
 
 have_deb_src() {
+    # shellcheck disable=SC2016  # apt's own $(FIELD) syntax
     apt-get indextargets --format '$(CREATED_BY)' 2>/dev/null | grep -qx Sources
 }
 
@@ -223,10 +225,10 @@ fetch_source() {
     [[ -n $dsc ]] || die "apt-get source $pkg gave no .dsc (see $log)"
     local version
     version=$(awk '/^Version:/ { print $2; exit }' "$dsc")
-    local sum size name missing=0 orig=""
-    while read -r sum size name; do
+    local sum _size name absent=0 orig=""
+    while read -r sum _size name; do
         if [[ ! -f $dl/$name ]]; then
-            missing=1
+            absent=1
             echo "$pkg: $name is missing from the mirror" >>"$log"
             continue
         fi
@@ -235,7 +237,7 @@ fetch_source() {
         [[ $name == *.orig.tar.* ]] && orig=$name
     done < <(dsc_files "$dsc")
     local how
-    if [[ $fetched == 1 && $missing == 0 ]]; then
+    if [[ $fetched == 1 && $absent == 0 ]]; then
         step="unpacking $pkg with Debian's patches"
         # dpkg-source checks the .dsc checksums again and applies the quilt series
         dpkg-source --no-copy -x "$dsc" "$dest.tmp" >>"$log" 2>&1
@@ -250,7 +252,7 @@ fetch_source() {
         how=upstream-unpatched
     fi
     {
-        while read -r sum size name; do
+        while read -r sum _size name; do
             if [[ -f $dl/$name ]]; then
                 printf '%s\t%s\t%s\t%s\t%s\n' "$pkg" "$version" "$name" "$sum" "$how"
             fi

@@ -2,9 +2,10 @@
  * store.h - the appliance's SQLite database: schema migrations, users,
  * sessions, audit log, materials, quotes, and online backup.
  *
- * One struct store is one connection; use one per thread.  All SQL lives in
- * db/ (migrations) and in this module, always with bound parameters and
- * statements prepared once per connection.  Multi-step changes run in one
+ * One struct store is one connection; use one per thread and never share
+ * one between threads (its cached statements carry per-call state).  All
+ * SQL lives in db/ (migrations) and in this module, always with bound
+ * parameters and statements prepared once per connection.  Multi-step changes run in one
  * transaction.  Errors fill a struct err with a sentence an admin can act on.
  */
 #ifndef DXFQ_STORE_H
@@ -26,7 +27,8 @@ int store_open(struct store **out, const char *dir, int busy_timeout_ms, struct 
 /* Checkpoints the WAL (TRUNCATE) when checkpoint is set, then closes. */
 void store_close(struct store *s, int checkpoint);
 
-/* Schema version of the open database, and the newest this binary knows. */
+/* Schema version of the open database, and the newest this binary knows
+ * (-1 when it cannot be read). */
 int store_schema_version(struct store *s);
 int store_schema_latest(void);
 
@@ -54,14 +56,18 @@ struct store_user {
     int disabled;
 };
 
-/* Names: 1-63 characters of letters, digits, '.', '_', '-'.  Passwords: at
- * least 10 characters.  The password is hashed with PBKDF2-HMAC-SHA256,
- * a random 16-byte salt and the given iteration count. */
+/* Names: 1-63 characters of letters, digits, '.', '_', '-', unique without
+ * regard to case.  Passwords: at least 10 characters.  The password is
+ * hashed with PBKDF2-HMAC-SHA256, a random 16-byte salt and the given
+ * iteration count (at least 1000). */
 int store_user_add(struct store *s, const char *name, enum store_role role, const char *password,
                    int iterations, struct err *e);
 int store_user_passwd(struct store *s, const char *name, const char *password, int iterations,
                       struct err *e);
-/* 1 when name exists and password matches, 0 when not, -1 on error. */
+/* 1 when name exists, is not disabled and password matches (then out, if
+ * not NULL, is filled and last_login is set to now), 0 when not, -1 on
+ * error.  Takes as long for an unknown name as for a wrong password.
+ * store_user_passwd() also ends the user's sessions. */
 int store_user_check(struct store *s, const char *name, const char *password,
                      struct store_user *out, struct err *e);
 /* Calls fn for each user in name order; fn returns nonzero to stop. */

@@ -1,0 +1,200 @@
+/*
+ * sha256.c - SHA-256 (FIPS 180-4), HMAC-SHA256 (RFC 2104) and
+ * PBKDF2-HMAC-SHA256 (RFC 8018), the primitives behind password hashes,
+ * session token hashes and file digests.
+ *
+ * Accepts any byte strings (keys and messages may hold zero bytes).  PBKDF2
+ * derives up to 255 blocks of 32 bytes; the iteration count is the caller's
+ * choice.  The HMAC key schedule (the hashes of key^ipad and key^opad) is
+ * computed once per PBKDF2 call, so each iteration costs two compressions of
+ * one block each, which is what makes the count the true work factor.
+ * Nothing here allocates; intermediate keys are wiped before returning.
+ */
+#include "store_internal.h"
+
+#include <string.h>
+
+static const uint32_t K[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, int n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void compress(uint32_t h[8], const unsigned char *p)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+               (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
+    for (int i = 0; i < 64; i++) {
+        uint32_t t1 =
+            k + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t2 = (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        k = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += k;
+}
+
+void store_sha256_init(struct store_sha256 *c)
+{
+    static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    memcpy(c->h, iv, sizeof iv);
+    c->len = 0;
+    c->n = 0;
+}
+
+void store_sha256_update(struct store_sha256 *c, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    c->len += n;
+    if (c->n) {
+        size_t take = 64 - c->n < n ? 64 - c->n : n;
+        memcpy(c->buf + c->n, p, take);
+        c->n += take;
+        p += take;
+        n -= take;
+        if (c->n < 64)
+            return;
+        compress(c->h, c->buf);
+        c->n = 0;
+    }
+    for (; n >= 64; p += 64, n -= 64)
+        compress(c->h, p);
+    memcpy(c->buf, p, n);
+    c->n = n;
+}
+
+void store_sha256_final(struct store_sha256 *c, unsigned char out[STORE_SHA256_LEN])
+{
+    uint64_t bits = c->len * 8;
+    unsigned char pad[72] = {0x80};
+    /* Pad to 56 mod 64, then the 64-bit big-endian length. */
+    size_t padn = (c->n < 56 ? 56 - c->n : 120 - c->n);
+    for (int i = 0; i < 8; i++)
+        pad[padn + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
+    store_sha256_update(c, pad, padn + 8);
+    for (int i = 0; i < 8; i++) {
+        out[4 * i] = (unsigned char)(c->h[i] >> 24);
+        out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
+        out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
+        out[4 * i + 3] = (unsigned char)c->h[i];
+    }
+    explicit_bzero(c, sizeof *c);
+}
+
+void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN])
+{
+    struct store_sha256 c;
+    store_sha256_init(&c);
+    store_sha256_update(&c, data, n);
+    store_sha256_final(&c, out);
+}
+
+/* The two hash states after absorbing key^ipad and key^opad: each HMAC then
+ * costs only the message blocks and one more block for the outer hash. */
+struct hmac_key {
+    struct store_sha256 inner, outer;
+};
+
+static void hmac_key_init(struct hmac_key *k, const void *key, size_t key_n)
+{
+    unsigned char block[64] = {0}, pad[64];
+    if (key_n > 64)
+        store_sha256(key, key_n, block);
+    else if (key_n)
+        memcpy(block, key, key_n);
+    for (int i = 0; i < 64; i++)
+        pad[i] = block[i] ^ 0x36;
+    store_sha256_init(&k->inner);
+    store_sha256_update(&k->inner, pad, 64);
+    for (int i = 0; i < 64; i++)
+        pad[i] = block[i] ^ 0x5c;
+    store_sha256_init(&k->outer);
+    store_sha256_update(&k->outer, pad, 64);
+    explicit_bzero(block, sizeof block);
+    explicit_bzero(pad, sizeof pad);
+}
+
+/* HMAC of the concatenation m1 || m2 (m2 may be NULL). */
+static void hmac_run(const struct hmac_key *k, const void *m1, size_t n1, const void *m2, size_t n2,
+                     unsigned char out[STORE_SHA256_LEN])
+{
+    struct store_sha256 c = k->inner;
+    unsigned char ih[STORE_SHA256_LEN];
+    store_sha256_update(&c, m1, n1);
+    if (m2)
+        store_sha256_update(&c, m2, n2);
+    store_sha256_final(&c, ih);
+    c = k->outer;
+    store_sha256_update(&c, ih, sizeof ih);
+    store_sha256_final(&c, out);
+}
+
+void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
+                       unsigned char out[STORE_SHA256_LEN])
+{
+    struct hmac_key k;
+    hmac_key_init(&k, key, key_n);
+    hmac_run(&k, msg, msg_n, NULL, 0, out);
+    explicit_bzero(&k, sizeof k);
+}
+
+int store_pbkdf2_sha256(const void *pass, size_t pass_n, const void *salt, size_t salt_n,
+                        unsigned long iterations, unsigned char *out, size_t out_n)
+{
+    if (iterations < 1 || out_n < 1 || out_n > 255 * (size_t)STORE_SHA256_LEN)
+        return -1;
+    struct hmac_key k;
+    hmac_key_init(&k, pass, pass_n);
+    unsigned char u[STORE_SHA256_LEN], t[STORE_SHA256_LEN];
+    for (uint32_t block = 1; out_n > 0; block++) {
+        unsigned char be[4] = {(unsigned char)(block >> 24), (unsigned char)(block >> 16),
+                               (unsigned char)(block >> 8), (unsigned char)block};
+        hmac_run(&k, salt, salt_n, be, sizeof be, u);
+        memcpy(t, u, sizeof t);
+        for (unsigned long i = 1; i < iterations; i++) {
+            hmac_run(&k, u, sizeof u, NULL, 0, u);
+            for (size_t j = 0; j < sizeof t; j++)
+                t[j] ^= u[j];
+        }
+        size_t take = out_n < sizeof t ? out_n : sizeof t;
+        memcpy(out, t, take);
+        out += take;
+        out_n -= take;
+    }
+    explicit_bzero(&k, sizeof k);
+    explicit_bzero(u, sizeof u);
+    explicit_bzero(t, sizeof t);
+    return 0;
+}

@@ -1,0 +1,3 @@
+#include "dxf/dxf.h"
+#include "test.h"
+int main(void) { return test_report(); }

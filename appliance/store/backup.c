@@ -22,6 +22,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BACKUP_PAGES    256
@@ -102,6 +103,15 @@ int store_backup(struct store *s, const char *path, struct err *e)
     int rc;
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".tmp", 5);
+    /* A copy renamed over the live file would pull it from under every open
+     * connection and lose what only its WAL holds. */
+    struct stat live, target;
+    if (stat(s->path, &live) == 0 && stat(path, &target) == 0 && live.st_dev == target.st_dev &&
+        live.st_ino == target.st_ino) {
+        err_set(e, "%s is the live database itself; back up to another file", path);
+        free(tmp);
+        return -1;
+    }
     /* A stale PATH.tmp (and its journal) from a crash is ours to replace. */
     unlink(tmp);
 

@@ -178,6 +178,10 @@ TEST(backup_to_missing_folder_fails_cleanly)
     CHECK(store_backup(s, path, &e) == -1);
     CHECK(strstr(e.msg, path) != NULL);
     CHECK(strstr(e.msg, "cannot create the backup file") != NULL);
+    /* Never onto the live database, even by another name. */
+    snprintf(path, sizeof path, "%s/../%s/dxfquote.db", dir, strrchr(dir, '/') + 1);
+    CHECK(store_backup(s, path, &e) == -1);
+    CHECK(strstr(e.msg, "is the live database itself") != NULL);
     /* The source is left usable, with no transaction open. */
     CHECK(store_audit(s, NULL, "test.after", "", &e) == 0);
     store_close(s, 1);

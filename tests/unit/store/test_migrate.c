@@ -390,6 +390,76 @@ TEST(file_sizes_track_db_and_wal)
     tmpdir_remove(dir);
 }
 
+/* Runs sql on db and returns its result code. */
+static int run(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+TEST(schema_constraints_and_delete_rules)
+{
+    struct err e = {""};
+    struct store *s = NULL;
+    tmpdir_make(dir, sizeof dir);
+    CHECK(store_open(&s, dir, 5000, &e) == 0);
+    if (!s)
+        return;
+    CHECK(store_user_add(s, "anna", STORE_ROLE_SALES, "0123456789", 1000, &e) == 0);
+    sqlite3 *db = raw_open(dir);
+    run(db, "PRAGMA foreign_keys = ON");
+    const char *h64 = "'0000000000000000000000000000000000000000000000000000000000000000'";
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO rule_versions(id, source, created, sha256, active) "
+             "VALUES (1, 'return {}', 1, %s, 1);"
+             "INSERT INTO quotes(id, number, created_by, created, updated, currency, "
+             "rules_version) VALUES (1, 'Q-1', (SELECT id FROM users), 1, 1, 'EUR', 1);"
+             "INSERT INTO parts(id, quote_id, file_name, stored_path, sha256, size_bytes, "
+             "created, updated, rules_version) VALUES (1, 1, 'a.dxf', 'up/a.dxf', %s, 10, 1, 1, "
+             "1);"
+             "INSERT INTO jobs(part_id, created) VALUES (1, 1);"
+             "INSERT INTO sessions(token_hash, user_id, created, last_seen, csrf_token) "
+             "VALUES (%s, (SELECT id FROM users), 1, 1, '0123456789abcdef');",
+             h64, h64, h64);
+    CHECK(run(db, sql) == SQLITE_OK);
+    /* Bad values are refused by the table, not only by the code. */
+    CHECK(run(db, "INSERT INTO jobs(part_id, state, created) VALUES (1, 'lost', 1)") ==
+          SQLITE_CONSTRAINT);
+    CHECK(run(db, "INSERT INTO jobs(part_id, state, created) VALUES (1, 'failed', 1)") ==
+          SQLITE_CONSTRAINT); /* failed needs an error */
+    CHECK(run(db, "INSERT INTO jobs(part_id, created) VALUES (99, 1)") == SQLITE_CONSTRAINT);
+    CHECK(run(db, "UPDATE parts SET qty = 0") == SQLITE_CONSTRAINT);
+    CHECK(run(db, "UPDATE parts SET geometry = '{not json'") == SQLITE_CONSTRAINT);
+    CHECK(run(db, "UPDATE materials SET extra = '[1]'") == SQLITE_CONSTRAINT);
+    CHECK(run(db, "INSERT INTO users(name, role, password_hash, created) VALUES "
+                  "('bob', 'root', 'pbkdf2-sha256$1$a$b', 1)") == SQLITE_CONSTRAINT);
+    CHECK(run(db, "INSERT INTO material_thicknesses(material_id, thickness_mm, "
+                  "cutting_speed_mm_min, pierce_time_s, sheet_w_mm, sheet_h_mm) SELECT "
+                  "material_id, thickness_mm, 1, 1, 1, 1 FROM material_thicknesses LIMIT 1") ==
+          SQLITE_CONSTRAINT); /* one row per material and thickness */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO rule_versions(source, created, sha256, active) VALUES ('x', 1, %s, 1)",
+             h64);
+    CHECK(run(db, sql) == SQLITE_CONSTRAINT); /* one active version */
+    /* A rule version that priced something stays. */
+    CHECK(run(db, "DELETE FROM rule_versions WHERE id = 1") == SQLITE_CONSTRAINT);
+    /* A user leaves: sessions go, quotes stay without an author. */
+    CHECK(run(db, "DELETE FROM users") == SQLITE_OK);
+    CHECK(raw_int(db, "SELECT count(*) FROM sessions") == 0);
+    CHECK(raw_int(db, "SELECT count(*) FROM quotes WHERE created_by IS NULL") == 1);
+    /* A quote goes with its parts and their jobs. */
+    CHECK(run(db, "DELETE FROM quotes") == SQLITE_OK);
+    CHECK(raw_int(db, "SELECT count(*) FROM parts") == 0);
+    CHECK(raw_int(db, "SELECT count(*) FROM jobs") == 0);
+    /* A material goes with its thicknesses. */
+    CHECK(run(db, "DELETE FROM materials WHERE name = 'Brass CuZn37'") == SQLITE_OK);
+    CHECK(raw_int(db, "SELECT count(*) FROM material_thicknesses t LEFT JOIN materials m ON "
+                      "m.id = t.material_id WHERE m.id IS NULL") == 0);
+    sqlite3_close(db);
+    store_close(s, 1);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     RUN(fresh_database_gets_schema_and_catalog);
@@ -403,5 +473,6 @@ int main(void)
     RUN(unusable_data_folder_names_the_path);
     RUN(read_only_data_folder_names_the_path);
     RUN(file_sizes_track_db_and_wal);
+    RUN(schema_constraints_and_delete_rules);
     return test_report();
 }

@@ -28,6 +28,9 @@ static int open_db(const struct args *a, struct cfg **c, struct store **s)
     int rc = args_config(a, c);
     if (rc != 0)
         return rc;
+    /* A command's own output is what matters; routine log lines (such as
+     * "migration applied") would only clutter it. */
+    log_open(LOG_WARN, NULL, 0, 0, NULL);
     if (store_open(s, cfg_str(*c, CFG_DATA_DIR), (int)cfg_int(*c, CFG_DATA_BUSY_TIMEOUT_MS),
                    &e) != 0) {
         cfg_free(*c);

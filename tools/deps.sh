@@ -222,6 +222,14 @@ fetch_source() {
     (cd "$dl" && apt-get source --download-only "$pkg") >>"$log" 2>&1 || fetched=0
     local dsc
     dsc=$(find "$dl" -maxdepth 1 -name '*.dsc' -print -quit)
+    if [[ -z $dsc && $apt_updated == 0 ]]; then
+        # an old Sources list names a version the mirror has replaced
+        apt_update
+        step="downloading the source of $pkg (after apt-get update)"
+        fetched=1
+        (cd "$dl" && apt-get source --download-only "$pkg") >>"$log" 2>&1 || fetched=0
+        dsc=$(find "$dl" -maxdepth 1 -name '*.dsc' -print -quit)
+    fi
     [[ -n $dsc ]] || die "apt-get source $pkg gave no .dsc (see $log)"
     local version
     version=$(awk '/^Version:/ { print $2; exit }' "$dsc")

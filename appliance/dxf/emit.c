@@ -143,7 +143,7 @@ static double norm_angle(double a)
 static int emit_conic(struct rd *r, const struct dent *d, uint32_t layer, struct geom_pt c,
                       struct geom_pt u, struct geom_pt v, double t0, double sweep)
 {
-    double lu = hypot(u.x, u.y), lv = hypot(v.x, v.y);
+    double lu = sqrt(u.x * u.x + u.y * u.y), lv = sqrt(v.x * v.x + v.y * v.y);
     double dot = u.x * v.x + u.y * v.y, cross = u.x * v.y - u.y * v.x;
     double big = lu > lv ? lu : lv;
     struct geom_curve *g;

@@ -424,7 +424,7 @@ static int decode_spline(struct rd *r, struct dent *d)
                                           : (double)(i - (size_t)degree);
     } else {
         if (nk != want) {
-            char why[128];
+            char why[192];
             snprintf(why, sizeof why,
                      "SPLINE with %zu knots where %zu control points of degree %lld need %zu",
                      nk, ncp, degree, want);

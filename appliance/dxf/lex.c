@@ -69,12 +69,61 @@ static int is_blank(char c)
 
 /* ------------------------------------------------------------------ ASCII */
 
+/* Finds the next '\n' from p, eight bytes at a time: a zero byte of
+ * x ^ 0x0a.. marks it, and the lowest flagged byte is always a true one
+ * (little-endian load). */
+static const char *find_nl(const char *p, const char *end)
+{
+    const uint64_t ones = 0x0101010101010101ull, nl = 0x0a0a0a0a0a0a0a0aull;
+    while (end - p >= 8) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        x ^= nl;
+        uint64_t z = (x - ones) & ~x & (ones << 7);
+        if (z)
+            return p + (__builtin_ctzll(z) >> 3);
+        p += 8;
+    }
+    for (; p < end; p++)
+        if (*p == '\n')
+            return p;
+    return NULL;
+}
+
 static int next_ascii(struct dxf_lex *lx, struct dxf_tok *t, struct err *e)
 {
     const char *p = lx->p, *end = lx->end;
     if (p >= end)
         return 0;
     size_t line = lx->line;
+    /* the common case first: blanks, digits, optional CR, LF */
+    {
+        const char *q = p;
+        while (q < end && *q == ' ')
+            q++;
+        int code = 0, nd = 0;
+        while (q < end && *q >= '0' && *q <= '9' && nd < 7) {
+            code = code * 10 + (*q++ - '0');
+            nd++;
+        }
+        if (q < end && *q == '\r')
+            q++;
+        if (nd && q + 1 < end && *q == '\n') {
+            const char *v = q + 1, *nl = find_nl(v, end);
+            const char *le = nl ? nl : end;
+            size_t n = (size_t)(le - v);
+            if (n && v[n - 1] == '\r')
+                n--;
+            t->code = code;
+            t->kind = TOK_STR;
+            t->s = v;
+            t->len = n;
+            t->pos = line;
+            lx->p = nl ? nl + 1 : end;
+            lx->line = line + 2;
+            return 1;
+        }
+    }
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *le = nl ? nl : end;
     const char *q = p;
@@ -117,7 +166,7 @@ static int next_ascii(struct dxf_lex *lx, struct dxf_tok *t, struct err *e)
         lx->p = end;
         return truncated(lx, line + 1, e);
     }
-    nl = memchr(p, '\n', (size_t)(end - p));
+    nl = find_nl(p, end);
     le = nl ? nl : end;
     size_t n = (size_t)(le - p);
     if (n && p[n - 1] == '\r')

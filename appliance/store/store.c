@@ -245,7 +245,7 @@ static int fk_check(struct store *s, const struct embed_file *f, struct err *e)
 static int apply_one(struct store *s, const struct embed_file *m, int v, struct err *e)
 {
     char sql[64];
-    int cur;
+    int cur = 0;
     if (store_begin(s, e) != 0)
         return err_prefix(e, "applying db/%s", m[v - 1].path);
     if (pragma_int(s, "PRAGMA user_version", &cur, e) != 0)
@@ -268,7 +268,7 @@ fail:
 
 static int migrate(struct store *s, const struct embed_file *m, struct err *e)
 {
-    int cur;
+    int cur = 0;
     if (pragma_int(s, "PRAGMA user_version", &cur, e) != 0)
         return -1;
     if (cur > s->latest)

@@ -362,3 +362,44 @@ int geom_curve_flatten(const struct geom_curve *c, double tol, geom_emit_fn emit
         return geom_spl_flatten(c, tol, emit, ctx);
     }
 }
+
+/* -------------------------------------------------------------- midpoint */
+
+static int mid_piece(void *ctx, const struct geom_hpt *q, int deg)
+{
+    /* de Casteljau at 1/2 of the first piece, then stop the walk. */
+    struct geom_hpt t[GEOM_SPLINE_MAX_DEGREE + 1];
+    memcpy(t, q, (size_t)(deg + 1) * sizeof *t);
+    for (int k = 1; k <= deg; k++)
+        for (int j = 0; j <= deg - k; j++) {
+            t[j].x = 0.5 * (t[j].x + t[j + 1].x);
+            t[j].y = 0.5 * (t[j].y + t[j + 1].y);
+            t[j].w = 0.5 * (t[j].w + t[j + 1].w);
+        }
+    struct geom_pt *m = ctx;
+    m->x = t[0].x / t[0].w;
+    m->y = t[0].y / t[0].w;
+    if (!isfinite(m->x) || !isfinite(m->y))
+        m->x = m->y = 0;
+    return 1;
+}
+
+struct geom_pt geom_curve_mid(const struct geom_curve *c)
+{
+    struct geom_pt m = {0, 0};
+    switch (c->kind) {
+    case GEOM_LINE:
+        m.x = 0.5 * (c->line.a.x + c->line.b.x);
+        m.y = 0.5 * (c->line.a.y + c->line.b.y);
+        return m;
+    case GEOM_ARC:
+        return arc_at(c, c->arc.a0 + 0.5 * c->arc.sweep);
+    case GEOM_ELLIPSE:
+        return ell_at(c, 0.5 * (c->ell.t0 + c->ell.t1));
+    default:
+        if (!geom_spl_valid(c))
+            return geom_spl_end(c, 0);
+        geom_spl_pieces(c, mid_piece, &m);
+        return m;
+    }
+}

@@ -125,4 +125,106 @@ int geom_curve_flatten(const struct geom_curve *c, double tol, geom_emit_fn emit
  * ellipses; splines by Gauss-Kronrod over their Bezier pieces. */
 double geom_curve_area2(const struct geom_curve *c);
 
+/* -------------------------------------------------------------- analysis */
+
+struct geom_opts {
+    double join_tol_mm;  /* ends closer than this join (default 0.01) */
+    double chord_tol_mm; /* spline and flattening tolerance (default 0.001) */
+    double thickness_mm; /* material thickness for tiny_hole; 0 = not given */
+    double mm_per_unit;  /* the drawing's unit, only to suggest another one in
+                            implausible_size; 0 = mm */
+};
+/* The defaults above. */
+struct geom_opts geom_opts_default(void);
+
+/* One curve of a contour, in the contour's running order: reversed 1 means
+ * the curve is run from its end to its start. */
+struct geom_edge {
+    uint32_t curve;
+    uint8_t reversed;
+};
+
+struct geom_contour {
+    size_t first, n;  /* its edges: report.edges[first .. first + n) */
+    int closed;       /* the chain returns to its start (or one closed curve) */
+    int depth;        /* closed: 0 outer boundary, 1 hole, 2 island, ...; open: -1 */
+    long parent;      /* the closed contour right around it, -1 none */
+    long part;        /* index into report.parts, -1 when in no part */
+    double length_mm; /* sum of its curves */
+    double area_mm2;  /* signed, > 0 counter-clockwise (as run); 0 when open */
+    struct geom_bbox bbox;
+    double hole_mm; /* holes (odd depth): the diameter for a circle (one full
+                       circle, a full circular ellipse, or arcs of one centre
+                       and radius); for any other hole the diameter of the
+                       largest inscribed circle of its flattening (pole of
+                       inaccessibility, polylabel, to 0.01 mm; islands in the
+                       hole are ignored), measured only where it decides
+                       smallest_hole_mm or tiny_hole, else -1 (not measured:
+                       then it is at least the part's smallest hole);
+                       0 for contours that are not holes */
+};
+
+/* A part: one outer boundary with everything inside it. */
+struct geom_part {
+    double cut_length_mm; /* its contours plus the duplicates of their curves */
+    size_t pierces;       /* its contours, open ones included */
+    double area_mm2;      /* outer minus holes plus islands, >= 0 */
+    struct geom_bbox bbox;
+    size_t holes;
+    double smallest_hole_mm; /* 0 when it has no hole */
+    size_t outer;            /* its outer contour; (size_t)-1 for the stand-in
+                                part of a drawing with no closed contour */
+};
+
+struct geom_layer_stat {
+    double cut_length_mm;
+    size_t entities; /* distinct curve.entity on the layer (entities arrive
+                        in ascending order, so a change counts one) */
+};
+
+/* Per-curve flags in report.curve_flags. */
+enum { GEOM_CURVE_DUPLICATE = 1, GEOM_CURVE_ZERO = 2 };
+
+/* Everything geom_analyse() measures.  All arrays live in the arena passed
+ * to it and go when the arena goes. */
+struct geom_report {
+    double cut_length_mm; /* every curve as drawn, duplicates included */
+    size_t pierces;       /* one per contour */
+    double area_mm2;      /* sum over the parts */
+    struct geom_bbox bbox;
+    double width_mm, height_mm;
+    size_t closed, open; /* contours */
+    size_t holes;
+    double smallest_hole_mm; /* 0 when there is no hole */
+    struct geom_part *parts;
+    size_t nparts;
+    struct geom_layer_stat *layers; /* nlayers, indexed by curve.layer */
+    size_t nlayers;
+    struct geom_contour *contours;
+    size_t ncontours;
+    struct geom_edge *edges;
+    size_t nedges;
+    uint8_t *curve_flags; /* one per curve */
+};
+
+/* Measures a drawing: curves c[0..n) in mm, layers numbered 0..nlayers-1.
+ *
+ * Curves are chained end to end within o->join_tol_mm into contours
+ * (closed or open; duplicates and zero-length curves are left out of the
+ * chains but counted in the cut length).  Closed contours are nested by
+ * containment into outer boundaries, holes and islands; a part is an outer
+ * boundary with everything inside it; an open contour belongs to the part
+ * that contains it, or to none (when no part exists at all, one stand-in
+ * part holds every open contour).  Drawing problems are appended to w
+ * (open_contour, duplicate_geometry, zero_length, tiny_hole,
+ * implausible_size, multiple_parts, circle_as_segments), at most 50 per
+ * code followed by one line counting the rest.
+ *
+ * Time is O(n log n) for n curves; scratch memory is released before
+ * returning.  Returns 0, or -1 with e filled when the arena limit (or
+ * memory) runs out.  o NULL: geom_opts_default(). */
+int geom_analyse(struct arena *a, const struct geom_curve *c, size_t n, size_t nlayers,
+                 const struct geom_opts *o, struct geom_warnings *w, struct geom_report *r,
+                 struct err *e);
+
 #endif

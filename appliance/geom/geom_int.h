@@ -52,4 +52,63 @@ static inline void geom_bbox_add(struct geom_bbox *b, double x, double y)
         b->max_y = y;
 }
 
+/* A point on the curve away from its ends: half way along the parameter
+ * of a line, arc or ellipse, the middle of a spline's first piece. */
+struct geom_pt geom_curve_mid(const struct geom_curve *c);
+
+/* ------------------------------------------------------------ analysis */
+
+#define GEOM_NONE UINT32_MAX
+#define GEOM_WARN_CAP 50
+
+/* The state of one geom_analyse() run, shared by chain.c, nest.c, check.c.
+ * Arrays marked scratch are malloc'd by analyse.c and freed there. */
+struct geom_ctx {
+    struct arena *a;
+    const struct geom_curve *c;
+    size_t n;
+    struct geom_opts o;
+    struct geom_warnings *w;
+    struct geom_report *r;
+    double *len;          /* scratch: length of each curve */
+    uint32_t *dup_of;     /* scratch: the curve a duplicate repeats, or GEOM_NONE */
+    uint32_t *contour_of; /* scratch: the contour of each chained curve, or GEOM_NONE */
+    size_t warned[16];    /* warnings per code, for the cap */
+};
+
+/* check.c: flags zero-length curves and duplicates (r->curve_flags,
+ * dup_of) and warns about them. */
+int geom_find_duplicates(struct geom_ctx *x);
+/* chain.c: fills r->contours (length, bbox, closed) and r->edges. */
+int geom_chain(struct geom_ctx *x);
+/* nest.c: areas, depths, parents, parts, hole sizes. */
+int geom_nest(struct geom_ctx *x);
+/* nest.c: the inscribed diameter of closed contour k (its flattening, to
+ * 0.01 mm), or a lower bound of it once that reaches `enough` (INFINITY:
+ * always exact).  -1 when memory ran out. */
+double geom_inscribed(const struct geom_ctx *x, size_t k, double enough);
+/* An upper bound of any hole's inscribed diameter: min(width, height,
+ * 2 sqrt(area / pi)). */
+double geom_hole_bound(const struct geom_contour *ct);
+/* check.c: open_contour, circle_as_segments, tiny_hole, implausible_size,
+ * multiple_parts. */
+int geom_check_contours(struct geom_ctx *x);
+/* check.c: a warning under the per-code cap; geom_warn_flush() adds the
+ * "and N more" lines.  -1 when the arena is exhausted. */
+int geom_warn_capped(struct geom_ctx *x, const char *code, double px, double py, const char *fmt,
+                     ...) CORE_PRINTF(5, 6);
+int geom_warn_flush(struct geom_ctx *x);
+
+/* Start and end of edge k as run. */
+static inline struct geom_pt geom_edge_start(const struct geom_ctx *x, const struct geom_edge *ed)
+{
+    const struct geom_curve *c = &x->c[ed->curve];
+    return ed->reversed ? geom_curve_end(c) : geom_curve_start(c);
+}
+static inline struct geom_pt geom_edge_end(const struct geom_ctx *x, const struct geom_edge *ed)
+{
+    const struct geom_curve *c = &x->c[ed->curve];
+    return ed->reversed ? geom_curve_start(c) : geom_curve_end(c);
+}
+
 #endif

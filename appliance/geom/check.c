@@ -1,0 +1,365 @@
+/*
+ * check.c - drawing problems a shop must see before quoting.
+ *
+ * Duplicates are found by sorting, never by comparing every pair: lines by
+ * their supporting line (direction quantised to 1e-6 rad, offset to the
+ * join tolerance), arcs by circle (centre and radius to the join
+ * tolerance); inside a group the intervals (position along the line, angle
+ * on the circle) are swept in order, so the length covered twice is the
+ * total minus the union, exactly.  A curve wholly covered by earlier ones
+ * is a duplicate and stays out of the contours.  Two copies that straddle
+ * a quantisation step are missed; copies drawn from the same coordinates
+ * never are.  Ellipses and splines are not compared.
+ *
+ * Each code warns at most GEOM_WARN_CAP times, then one line says how many
+ * more there were, so a broken drawing of 2 million entities gives a
+ * readable list.
+ */
+#include "geom_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- the cap */
+
+static const char *const codes[] = {"open_contour",     "duplicate_geometry", "zero_length",
+                                    "tiny_hole",        "implausible_size",   "multiple_parts",
+                                    "circle_as_segments"};
+#define NCODES (sizeof codes / sizeof *codes)
+
+int geom_warn_capped(struct geom_ctx *x, const char *code, double px, double py, const char *fmt,
+                     ...)
+{
+    size_t c = 0;
+    while (c < NCODES && strcmp(codes[c], code) != 0)
+        c++;
+    if (c < NCODES && x->warned[c]++ >= GEOM_WARN_CAP)
+        return 0;
+    char msg[sizeof x->w->v->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return geom_warn(x->a, x->w, code, px, py, "%s", msg);
+}
+
+int geom_warn_flush(struct geom_ctx *x)
+{
+    for (size_t c = 0; c < NCODES; c++)
+        if (x->warned[c] > GEOM_WARN_CAP &&
+            geom_warn(x->a, x->w, codes[c], 0, 0, "%zu more %s warnings not listed",
+                      x->warned[c] - GEOM_WARN_CAP, codes[c]))
+            return -1;
+    return 0;
+}
+
+/* ----------------------------------------------------------- duplicates */
+
+struct span {
+    int64_t k1, k2, k3; /* the group */
+    double lo, hi;      /* interval inside the group */
+    double scale;       /* mm per unit of the interval */
+    uint32_t curve;
+};
+
+static int by_span(const void *pa, const void *pb)
+{
+    const struct span *a = pa, *b = pb;
+    if (a->k1 != b->k1)
+        return a->k1 < b->k1 ? -1 : 1;
+    if (a->k2 != b->k2)
+        return a->k2 < b->k2 ? -1 : 1;
+    if (a->k3 != b->k3)
+        return a->k3 < b->k3 ? -1 : 1;
+    if (a->lo != b->lo)
+        return a->lo < b->lo ? -1 : 1;
+    if (a->hi != b->hi)
+        return a->hi > b->hi ? -1 : 1; /* longest first: it covers the rest */
+    return a->curve < b->curve ? -1 : a->curve > b->curve;
+}
+
+static int64_t quant(double v, double q)
+{
+    double r = floor(v / q + 0.5);
+    return (int64_t)fmax(-1e15, fmin(1e15, r));
+}
+
+/* Lines: endpoints ordered so that a line and its reverse give the same
+ * numbers; direction angle in (-pi/2, pi/2]. */
+static void line_span(const struct geom_curve *c, double tol, struct span *s)
+{
+    struct geom_pt a = c->line.a, b = c->line.b;
+    if (b.x < a.x || (b.x == a.x && b.y < a.y)) {
+        struct geom_pt t = a;
+        a = b;
+        b = t;
+    }
+    double th = atan2(b.y - a.y, b.x - a.x), dx = cos(th), dy = sin(th);
+    s->k1 = 0;
+    s->k2 = quant(th, 1e-6);
+    s->k3 = quant(a.y * dx - a.x * dy, tol);
+    s->lo = a.x * dx + a.y * dy;
+    s->hi = b.x * dx + b.y * dy;
+    s->scale = 1;
+}
+
+static double wrap(double t)
+{
+    t = fmod(t, GEOM_TAU);
+    return t < 0 ? t + GEOM_TAU : t;
+}
+
+/* Sweeps each group; fills overlap[] (mm covered before) and dup_of[]. */
+static void sweep(const struct span *s, size_t m, double *overlap, uint32_t *dup_of)
+{
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        double reach = s[i].hi;
+        uint32_t cover = s[i].curve;
+        for (j = i + 1; j < m && s[j].k1 == s[i].k1 && s[j].k2 == s[i].k2 && s[j].k3 == s[i].k3;
+             j++) {
+            double o = fmin(s[j].hi, reach) - s[j].lo;
+            if (o > 0 && cover != s[j].curve) {
+                overlap[s[j].curve] += o * s[j].scale;
+                dup_of[s[j].curve] = cover;
+            }
+            if (s[j].hi > reach) {
+                reach = s[j].hi;
+                cover = s[j].curve;
+            }
+        }
+        i = j;
+    }
+}
+
+static const char *kind_name(const struct geom_curve *c)
+{
+    static const char *const names[] = {"line", "arc", "ellipse", "spline"};
+    return c->kind < 4 ? names[c->kind] : "curve";
+}
+
+int geom_find_duplicates(struct geom_ctx *x)
+{
+    size_t n = x->n, m = 0;
+    double tol = x->o.join_tol_mm;
+    struct span *s = malloc((2 * n + 1) * sizeof *s);
+    double *overlap = calloc(n + 1, sizeof *overlap);
+    int rc = -1;
+    if (!s || !overlap)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const struct geom_curve *c = &x->c[i];
+        x->dup_of[i] = GEOM_NONE;
+        if (x->len[i] <= 1e-6) {
+            x->r->curve_flags[i] |= GEOM_CURVE_ZERO;
+            struct geom_pt p = geom_curve_start(c);
+            if (geom_warn_capped(x, "zero_length", p.x, p.y,
+                                 "%s of zero length at (%.3f, %.3f): remove it", kind_name(c),
+                                 p.x, p.y))
+                goto done;
+            continue;
+        }
+        if (c->kind == GEOM_LINE) {
+            line_span(c, tol, &s[m]);
+            s[m++].curve = (uint32_t)i;
+        } else if (c->kind == GEOM_ARC) {
+            double span = fmin(fabs(c->arc.sweep), GEOM_TAU);
+            double lo = wrap(c->arc.sweep >= 0 ? c->arc.a0 : c->arc.a0 + c->arc.sweep);
+            uint64_t cy = (uint64_t)quant(c->arc.c.y, tol), r = (uint64_t)quant(fabs(c->arc.r), tol);
+            struct span a = {1,         quant(c->arc.c.x, tol), (int64_t)(cy * 1000003u + r),
+                             lo,        lo + span,              fabs(c->arc.r),
+                             (uint32_t)i};
+            if (a.hi > GEOM_TAU) { /* past 0: split in two */
+                struct span b = a;
+                b.lo = 0;
+                b.hi = a.hi - GEOM_TAU;
+                a.hi = GEOM_TAU;
+                s[m++] = b;
+            }
+            s[m++] = a;
+        }
+    }
+    qsort(s, m, sizeof *s, by_span);
+    sweep(s, m, overlap, x->dup_of);
+    for (size_t i = 0; i < n; i++) {
+        if (!(overlap[i] > tol)) {
+            x->dup_of[i] = GEOM_NONE;
+            continue;
+        }
+        const struct geom_curve *c = &x->c[i];
+        int whole = overlap[i] >= x->len[i] - tol;
+        if (whole)
+            x->r->curve_flags[i] |= GEOM_CURVE_DUPLICATE;
+        struct geom_pt p = geom_curve_mid(c);
+        if (geom_warn_capped(x, "duplicate_geometry", p.x, p.y,
+                             "%s %s another: %.3f mm would be cut twice; delete the copy",
+                             kind_name(c), whole ? "repeats" : "overlaps", overlap[i]))
+            goto done;
+    }
+    rc = 0;
+done:
+    free(s);
+    free(overlap);
+    return rc;
+}
+
+/* -------------------------------------------------------- contour checks */
+
+static int is_loose(const struct geom_contour *k)
+{
+    return !k->closed;
+}
+
+/* open_contour: for each open contour, the gap from its tail to the nearest
+ * other loose end (its own head included).  Only the listed ones are
+ * searched, so the cost is GEOM_WARN_CAP passes at most. */
+static int check_open(struct geom_ctx *x)
+{
+    const struct geom_report *r = x->r;
+    size_t listed = 0;
+    for (size_t k = 0; k < r->ncontours; k++) {
+        const struct geom_contour *ct = &r->contours[k];
+        if (!is_loose(ct))
+            continue;
+        struct geom_pt tail = geom_edge_end(x, &r->edges[ct->first + ct->n - 1]);
+        if (listed++ >= GEOM_WARN_CAP) {
+            if (geom_warn_capped(x, "open_contour", tail.x, tail.y, "open"))
+                return -1;
+            continue;
+        }
+        struct geom_pt best = geom_edge_start(x, &r->edges[ct->first]);
+        double bd = hypot(best.x - tail.x, best.y - tail.y);
+        for (size_t j = 0; j < r->ncontours; j++) {
+            const struct geom_contour *o = &r->contours[j];
+            if (j == k || !is_loose(o))
+                continue;
+            struct geom_pt e[2] = {geom_edge_start(x, &r->edges[o->first]),
+                                   geom_edge_end(x, &r->edges[o->first + o->n - 1])};
+            for (int t = 0; t < 2; t++) {
+                double d = hypot(e[t].x - tail.x, e[t].y - tail.y);
+                if (d < bd) {
+                    bd = d;
+                    best = e[t];
+                }
+            }
+        }
+        if (geom_warn_capped(x, "open_contour", tail.x, tail.y,
+                             "open contour: gap of %.3f mm between (%.3f, %.3f) and (%.3f, %.3f)",
+                             bd, tail.x, tail.y, best.x, best.y))
+            return -1;
+    }
+    return 0;
+}
+
+/* circle_as_segments: >= 8 lines, each at most a sixth of the turn, whose
+ * vertices lie on the circle through three of them within
+ * max(join tolerance, r / 1000). */
+static int check_segments(struct geom_ctx *x, const struct geom_contour *ct)
+{
+    const struct geom_edge *ed = &x->r->edges[ct->first];
+    size_t n = ct->n;
+    if (!ct->closed || n < 8)
+        return 0;
+    for (size_t j = 0; j < n; j++)
+        if (x->c[ed[j].curve].kind != GEOM_LINE)
+            return 0;
+    struct geom_pt a = geom_edge_start(x, &ed[0]), b = geom_edge_start(x, &ed[n / 3]),
+                   c = geom_edge_start(x, &ed[2 * n / 3]);
+    double d = 2 * (a.x * (b.y - c.y) + b.x * (c.y - a.y) + c.x * (a.y - b.y));
+    if (!(fabs(d) > 0))
+        return 0;
+    double a2 = a.x * a.x + a.y * a.y, b2 = b.x * b.x + b.y * b.y, c2 = c.x * c.x + c.y * c.y;
+    double ux = (a2 * (b.y - c.y) + b2 * (c.y - a.y) + c2 * (a.y - b.y)) / d;
+    double uy = (a2 * (c.x - b.x) + b2 * (a.x - c.x) + c2 * (b.x - a.x)) / d;
+    double rad = hypot(a.x - ux, a.y - uy), tol = fmax(x->o.join_tol_mm, rad * 1e-3);
+    for (size_t j = 0; j < n; j++) {
+        struct geom_pt p = geom_edge_start(x, &ed[j]);
+        if (fabs(hypot(p.x - ux, p.y - uy) - rad) > tol || x->len[ed[j].curve] > rad)
+            return 0;
+    }
+    return geom_warn_capped(x, "circle_as_segments", ux, uy,
+                            "circle of %.3f mm drawn as %zu line segments; ask for true arcs",
+                            2 * rad, n);
+}
+
+static int check_tiny(struct geom_ctx *x, size_t k)
+{
+    struct geom_contour *ct = &x->r->contours[k];
+    double t = x->o.thickness_mm;
+    if (!(t > 0) || !ct->closed || ct->depth % 2 == 0)
+        return 0;
+    double d = ct->hole_mm;
+    if (d < 0) {
+        if (geom_hole_bound(ct) >= t) {
+            d = geom_inscribed(x, k, t);
+            if (d < 0)
+                return -1;
+            if (d >= t)
+                return 0;
+        } else {
+            d = geom_inscribed(x, k, INFINITY);
+        }
+        ct->hole_mm = d;
+    }
+    if (d >= t)
+        return 0;
+    struct geom_pt p = {(ct->bbox.min_x + ct->bbox.max_x) / 2,
+                        (ct->bbox.min_y + ct->bbox.max_y) / 2};
+    return geom_warn_capped(x, "tiny_hole", p.x, p.y,
+                            "hole of %.3f mm is smaller than the %.3f mm material thickness", d, t);
+}
+
+/* implausible_size: a part under 1 mm or over 10 m; the first unit that
+ * would make it plausible is suggested. */
+static int check_size(struct geom_ctx *x, const struct geom_part *p)
+{
+    double w = p->bbox.max_x - p->bbox.min_x, h = p->bbox.max_y - p->bbox.min_y;
+    double s = fmax(w, h), unit = x->o.mm_per_unit > 0 ? x->o.mm_per_unit : 1;
+    if (!(s < 1 || s > 10000))
+        return 0;
+    static const struct {
+        const char *name;
+        double mm;
+    } up[] = {{"inch", 25.4}, {"cm", 10}, {"ft", 304.8}, {"m", 1000}},
+      down[] = {{"mm", 1}, {"cm", 10}, {"inch", 25.4}};
+    const char *name = NULL;
+    double f = 1;
+    for (size_t i = 0; !name && i < (s < 1 ? 4u : 3u); i++) {
+        double mm = s < 1 ? up[i].mm : down[i].mm;
+        double g = mm / unit, z = s * g;
+        if (fabs(g - 1) > 1e-9 && z >= 1 && z <= 10000) {
+            name = s < 1 ? up[i].name : down[i].name;
+            f = g;
+        }
+    }
+    if (name)
+        return geom_warn_capped(x, "implausible_size", p->bbox.min_x, p->bbox.min_y,
+                                "part is %.3f x %.3f mm: %.1f x %.1f mm if the units were %s", w,
+                                h, w * f, h * f, name);
+    return geom_warn_capped(x, "implausible_size", p->bbox.min_x, p->bbox.min_y,
+                            "part is %.3f x %.3f mm: check the drawing units", w, h);
+}
+
+int geom_check_contours(struct geom_ctx *x)
+{
+    struct geom_report *r = x->r;
+    if (check_open(x))
+        return -1;
+    for (size_t k = 0; k < r->ncontours; k++)
+        if (check_segments(x, &r->contours[k]) || check_tiny(x, k))
+            return -1;
+    for (size_t p = 0; p < r->nparts; p++)
+        if (r->parts[p].outer != (size_t)-1 && check_size(x, &r->parts[p]))
+            return -1;
+    if (r->nparts > 1) {
+        const struct geom_part *p = &r->parts[1];
+        if (geom_warn_capped(x, "multiple_parts", p->bbox.min_x, p->bbox.min_y,
+                             "%zu separate outer boundaries: the drawing holds %zu parts",
+                             r->nparts, r->nparts))
+            return -1;
+    }
+    return 0;
+}

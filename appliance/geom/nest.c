@@ -1,0 +1,658 @@
+/*
+ * nest.c - which contour is inside which: areas, depths, parts, hole sizes.
+ *
+ * Accepts the contours of chain.c.  Areas are exact (Green's theorem on
+ * each curve, curve.c).  Closed contours are taken largest first; the
+ * parent of a contour is the smallest larger closed contour whose box holds
+ * its box and whose flattening (to the chord tolerance) holds a point of it.
+ * Contours do not cross in a drawing that can be cut, so one point decides.
+ * Candidates come from a hierarchical grid: a box of size s goes into the
+ * level whose cells are at least s wide, so it touches at most 2 x 2 cells,
+ * and a point query looks at one cell per level.  A container's flattening
+ * is made once, when first asked for, and cut into horizontal bands so a
+ * point test reads only the edges at its height.  The whole is O(n log n)
+ * for n contours that are not nested deeply (a plate with 132,000 holes
+ * asks the plate 132,000 times, one band each).
+ *
+ * Hole sizes: circles exactly; any other hole the largest inscribed circle
+ * of its flattening, by the pole of inaccessibility (polylabel: a best-first
+ * search over square cells, each bounded by its centre's distance plus its
+ * half-diagonal) to 0.01 mm in diameter, at most 20,000 cells per hole.
+ */
+#include "geom_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ flattening */
+
+struct pbuf {
+    struct geom_pt *v;
+    size_t n, cap;
+    int oom;
+};
+
+static int pbuf_emit(void *ctx, struct geom_pt p)
+{
+    struct pbuf *b = ctx;
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        void *v = realloc(b->v, cap * sizeof *b->v);
+        if (!v) {
+            b->oom = 1;
+            return 1;
+        }
+        b->v = v;
+        b->cap = cap;
+    }
+    b->v[b->n++] = p;
+    return 0;
+}
+
+/* Appends the closed polygon of contour k (last vertex not repeated). */
+static int flatten_contour(const struct geom_ctx *x, size_t k, struct pbuf *out)
+{
+    const struct geom_contour *ct = &x->r->contours[k];
+    struct pbuf one = {0};
+    size_t start = out->n;
+    for (size_t j = ct->first; j < ct->first + ct->n; j++) {
+        const struct geom_edge *ed = &x->r->edges[j];
+        one.n = 0;
+        geom_curve_flatten(&x->c[ed->curve], x->o.chord_tol_mm, pbuf_emit, &one);
+        if (one.oom)
+            break;
+        for (size_t i = 1; i < one.n; i++) {
+            struct geom_pt p = one.v[ed->reversed ? one.n - 1 - i : i];
+            if (pbuf_emit(out, p))
+                break;
+        }
+        if (out->n == start && one.n)
+            pbuf_emit(out, one.v[ed->reversed ? one.n - 1 : 0]);
+    }
+    free(one.v);
+    return one.oom || out->oom ? -1 : 0;
+}
+
+/* A container's polygon with its edges sorted into horizontal bands. */
+struct poly {
+    size_t off, n;      /* vertices in nest.pts */
+    size_t boff, nband; /* band b: edge ids band_item[band_first[boff+b] ..
+                           band_first[boff+b+1]) */
+    double y0, bh;
+    int built;
+};
+
+struct nest {
+    struct geom_ctx *x;
+    struct pbuf pts;
+    uint32_t *band_first, *band_item;
+    size_t nbf, cbf, nbi, cbi;
+    struct poly *poly;
+};
+
+static int grow_u32(uint32_t **v, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need)
+        c *= 2;
+    void *p = realloc(*v, c * sizeof **v);
+    if (!p)
+        return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+static int poly_build(struct nest *N, size_t k)
+{
+    struct poly *P = &N->poly[k];
+    P->off = N->pts.n;
+    if (flatten_contour(N->x, k, &N->pts))
+        return -1;
+    P->n = N->pts.n - P->off;
+    P->built = 1;
+    const struct geom_pt *v = N->pts.v + P->off;
+    double y0 = INFINITY, y1 = -INFINITY;
+    for (size_t i = 0; i < P->n; i++) {
+        y0 = fmin(y0, v[i].y);
+        y1 = fmax(y1, v[i].y);
+    }
+    size_t nb = P->n / 4 + 1;
+    P->y0 = y0;
+    P->bh = (y1 - y0) / (double)nb;
+    if (!(P->bh > 0))
+        nb = 1, P->bh = 1;
+    P->nband = nb;
+    P->boff = N->nbf;
+    if (grow_u32(&N->band_first, &N->cbf, N->nbf + nb + 1))
+        return -1;
+    uint32_t *bf = N->band_first + P->boff;
+    memset(bf, 0, (nb + 1) * sizeof *bf);
+    /* Counting sort: count per band, running sums give each band's end,
+     * placing counts down to its start. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < P->n; i++) {
+            const struct geom_pt *a = &v[i], *b = &v[(i + 1) % P->n];
+            double lo = (fmin(a->y, b->y) - y0) / P->bh, hi = (fmax(a->y, b->y) - y0) / P->bh;
+            size_t b0 = (size_t)fmin((double)(nb - 1), fmax(0, floor(lo)));
+            size_t b1 = (size_t)fmin((double)(nb - 1), fmax(0, floor(hi)));
+            for (size_t t = b0; t <= b1; t++) {
+                if (pass == 0)
+                    bf[t]++;
+                else
+                    N->band_item[N->nbi + --bf[t]] = (uint32_t)i;
+            }
+        }
+        if (pass == 0) {
+            for (size_t t = 1; t < nb; t++)
+                bf[t] += bf[t - 1];
+            bf[nb] = bf[nb - 1];
+            if (grow_u32(&N->band_item, &N->cbi, N->nbi + bf[nb]))
+                return -1;
+        }
+    }
+    size_t total = bf[nb];
+    for (size_t t = 0; t <= nb; t++)
+        bf[t] += (uint32_t)N->nbi;
+    N->nbi += total;
+    N->nbf += nb + 1;
+    return 0;
+}
+
+/* Crossing-number test of q against container k (built on first use). */
+static int poly_inside(struct nest *N, size_t k, struct geom_pt q, int *in)
+{
+    struct poly *P = &N->poly[k];
+    if (!P->built && poly_build(N, k))
+        return -1;
+    *in = 0;
+    double fb = floor((q.y - P->y0) / P->bh);
+    if (!(fb >= 0) || fb >= (double)P->nband)
+        return 0;
+    size_t b = (size_t)fb;
+    const struct geom_pt *v = N->pts.v + P->off;
+    const uint32_t *bf = N->band_first + P->boff;
+    for (uint32_t t = bf[b]; t < bf[b + 1]; t++) {
+        uint32_t i = N->band_item[t];
+        const struct geom_pt *a = &v[i], *c = &v[(i + 1) % P->n];
+        if ((a->y > q.y) != (c->y > q.y)) {
+            double xi = a->x + (q.y - a->y) * (c->x - a->x) / (c->y - a->y);
+            if (q.x < xi)
+                *in = !*in;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ hierarchical grid */
+
+struct hgrid {
+    int levels;
+    double x0, y0, size;
+    size_t mask;
+    uint32_t *first, *item;
+};
+
+static size_t hg_bucket(const struct hgrid *G, int level, int64_t ix, int64_t iy)
+{
+    uint64_t h = (uint64_t)ix * 0x9E3779B97F4A7C15ULL ^ (uint64_t)iy * 0xC2B2AE3D27D4EB4FULL ^
+                 (uint64_t)level * 0x165667B19E3779F9ULL;
+    h ^= h >> 31;
+    return (size_t)(h & G->mask);
+}
+
+static int64_t hg_cell(double v, double v0, double cell)
+{
+    double q = floor((v - v0) / cell);
+    return (int64_t)fmax(-1e15, fmin(1e15, q));
+}
+
+static int hg_level(const struct hgrid *G, const struct geom_bbox *b)
+{
+    double s = fmax(b->max_x - b->min_x, b->max_y - b->min_y);
+    int l = 0;
+    while (l < G->levels - 1 && G->size / (double)(2LL << l) >= s)
+        l++;
+    return l;
+}
+
+/* Visits the cells of box b at its level: 2 x 2 at most, 3 x 3 if rounding
+ * puts an edge on a cell line. */
+static void hg_cells(const struct hgrid *G, const struct geom_bbox *b, uint32_t id, int fill)
+{
+    int l = hg_level(G, b);
+    double cell = G->size / (double)(1LL << l);
+    int64_t x0 = hg_cell(b->min_x, G->x0, cell), x1 = hg_cell(b->max_x, G->x0, cell);
+    int64_t y0 = hg_cell(b->min_y, G->y0, cell), y1 = hg_cell(b->max_y, G->y0, cell);
+    for (int64_t ix = x0; ix <= x1 && ix <= x0 + 2; ix++)
+        for (int64_t iy = y0; iy <= y1 && iy <= y0 + 2; iy++) {
+            size_t k = hg_bucket(G, l, ix, iy);
+            if (fill)
+                G->item[--G->first[k]] = id;
+            else
+                G->first[k]++;
+        }
+}
+
+static int hg_build(struct hgrid *G, const struct geom_contour *ct, size_t n)
+{
+    struct geom_bbox all = geom_bbox_empty();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ct[i].closed) {
+            geom_bbox_add(&all, ct[i].bbox.min_x, ct[i].bbox.min_y);
+            geom_bbox_add(&all, ct[i].bbox.max_x, ct[i].bbox.max_y);
+            m++;
+        }
+    G->x0 = all.min_x;
+    G->y0 = all.min_y;
+    G->size = fmax(all.max_x - all.min_x, all.max_y - all.min_y);
+    if (!(G->size > 0) || !isfinite(G->size))
+        G->size = 1;
+    G->levels = 1;
+    while (G->levels < 24 && ((size_t)1 << (2 * (G->levels - 1))) < 4 * m)
+        G->levels++;
+    size_t nb = 16;
+    while (nb < 8 * m)
+        nb <<= 1;
+    G->mask = nb - 1;
+    G->first = calloc(nb + 1, sizeof *G->first);
+    G->item = malloc((9 * m + 1) * sizeof *G->item);
+    if (!G->first || !G->item)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (ct[i].closed)
+            hg_cells(G, &ct[i].bbox, (uint32_t)i, 0);
+    /* Counting sort as in poly_build: after it bucket k is
+     * item[first[k] .. first[k + 1]). */
+    for (size_t k = 1; k < nb; k++)
+        G->first[k] += G->first[k - 1];
+    G->first[nb] = G->first[nb - 1];
+    for (size_t i = 0; i < n; i++)
+        if (ct[i].closed)
+            hg_cells(G, &ct[i].bbox, (uint32_t)i, 1);
+    return 0;
+}
+
+struct cand {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static int bbox_has(const struct geom_bbox *b, struct geom_pt p)
+{
+    return p.x >= b->min_x && p.x <= b->max_x && p.y >= b->min_y && p.y <= b->max_y;
+}
+
+/* Closed contours whose box holds p, each once (stamp). */
+static int hg_query(const struct hgrid *G, const struct geom_contour *ct, struct geom_pt p,
+                    uint32_t *stamp, uint32_t q, struct cand *out)
+{
+    out->n = 0;
+    for (int l = 0; l < G->levels; l++) {
+        double cell = G->size / (double)(1LL << l);
+        size_t b = hg_bucket(G, l, hg_cell(p.x, G->x0, cell), hg_cell(p.y, G->y0, cell));
+        for (uint32_t t = G->first[b]; t < G->first[b + 1]; t++) {
+            uint32_t id = G->item[t];
+            if (stamp[id] == q || !bbox_has(&ct[id].bbox, p))
+                continue;
+            stamp[id] = q;
+            if (grow_u32(&out->v, &out->cap, out->n + 1))
+                return -1;
+            out->v[out->n++] = id;
+        }
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------- hole sizes */
+
+/* Distance from (x, y) to the polygon, > 0 inside. */
+static double poly_dist(const struct geom_pt *v, size_t n, double x, double y)
+{
+    int in = 0;
+    double md = INFINITY;
+    for (size_t i = 0, j = n - 1; i < n; j = i++) {
+        const struct geom_pt *a = &v[i], *b = &v[j];
+        if ((a->y > y) != (b->y > y) && x < (b->x - a->x) * (y - a->y) / (b->y - a->y) + a->x)
+            in = !in;
+        double dx = b->x - a->x, dy = b->y - a->y, t = 0, l2 = dx * dx + dy * dy;
+        if (l2 > 0)
+            t = fmax(0, fmin(1, ((x - a->x) * dx + (y - a->y) * dy) / l2));
+        double ex = a->x + t * dx - x, ey = a->y + t * dy - y;
+        md = fmin(md, ex * ex + ey * ey);
+    }
+    return (in ? 1 : -1) * sqrt(md);
+}
+
+struct cell {
+    double x, y, h, d, max;
+};
+
+static void heap_push(struct cell *hp, size_t *n, struct cell c)
+{
+    size_t i = (*n)++;
+    while (i > 0 && hp[(i - 1) / 2].max < c.max) {
+        hp[i] = hp[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    hp[i] = c;
+}
+
+static struct cell heap_pop(struct cell *hp, size_t *n)
+{
+    struct cell top = hp[0], last = hp[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && hp[c + 1].max > hp[c].max)
+            c++;
+        if (hp[c].max <= last.max)
+            break;
+        hp[i] = hp[c];
+        i = c;
+    }
+    if (*n)
+        hp[i] = last;
+    return top;
+}
+
+#define PL_POPS 20000
+#define PL_SEED 256
+
+/* Radius of the largest circle inside the polygon, to `prec`, by polylabel.
+ * Stops early once the answer is known to be at least `enough` (a
+ * decision, e.g. "not smaller than the thickness"). */
+static double polylabel(const struct geom_pt *v, size_t n, double prec, double enough)
+{
+    if (n < 3)
+        return 0;
+    struct geom_bbox b = geom_bbox_empty();
+    for (size_t i = 0; i < n; i++)
+        geom_bbox_add(&b, v[i].x, v[i].y);
+    double w = b.max_x - b.min_x, h = b.max_y - b.min_y;
+    double cs = fmax(fmin(w, h), fmax(w, h) / PL_SEED);
+    if (!(cs > 0))
+        return 0;
+    size_t cap = 4 * PL_POPS + (size_t)(PL_SEED + 1) * 2, nh = 0;
+    struct cell *hp = malloc(cap * sizeof *hp);
+    if (!hp)
+        return 0;
+    const double r2 = sqrt(2);
+    for (double x = b.min_x; x < b.max_x; x += cs)
+        for (double y = b.min_y; y < b.max_y; y += cs) {
+            struct cell c = {x + cs / 2, y + cs / 2, cs / 2, 0, 0};
+            c.d = poly_dist(v, n, c.x, c.y);
+            c.max = c.d + c.h * r2;
+            if (nh < cap)
+                heap_push(hp, &nh, c);
+        }
+    struct cell best = {b.min_x + w / 2, b.min_y + h / 2, 0, 0, 0};
+    best.d = poly_dist(v, n, best.x, best.y);
+    for (int pops = 0; nh && pops < PL_POPS && best.d < enough; pops++) {
+        struct cell c = heap_pop(hp, &nh);
+        if (c.d > best.d)
+            best = c;
+        if (c.max - best.d <= prec)
+            continue;
+        double q = c.h / 2;
+        for (int k = 0; k < 4 && nh < cap; k++) {
+            struct cell s = {c.x + (k & 1 ? q : -q), c.y + (k & 2 ? q : -q), q, 0, 0};
+            s.d = poly_dist(v, n, s.x, s.y);
+            s.max = s.d + q * r2;
+            heap_push(hp, &nh, s);
+        }
+    }
+    free(hp);
+    return fmax(best.d, 0);
+}
+
+/* The diameter of a hole that is a circle, or -1. */
+static double circle_diameter(const struct geom_ctx *x, const struct geom_contour *ct)
+{
+    const struct geom_edge *ed = &x->r->edges[ct->first];
+    const struct geom_curve *c0 = &x->c[ed->curve];
+    double tol = x->o.join_tol_mm;
+    if (ct->n == 1 && c0->kind == GEOM_ELLIPSE) {
+        double lu = hypot(c0->ell.u.x, c0->ell.u.y), lv = hypot(c0->ell.v.x, c0->ell.v.y);
+        double dot = c0->ell.u.x * c0->ell.v.x + c0->ell.u.y * c0->ell.v.y;
+        if (fabs(lu - lv) <= 1e-9 * lu && fabs(dot) <= 1e-9 * lu * lv)
+            return 2 * lu;
+        return -1;
+    }
+    for (size_t j = 0; j < ct->n; j++) {
+        const struct geom_curve *c = &x->c[ed[j].curve];
+        if (c->kind != GEOM_ARC || hypot(c->arc.c.x - c0->arc.c.x, c->arc.c.y - c0->arc.c.y) > tol ||
+            fabs(c->arc.r - c0->arc.r) > tol)
+            return -1;
+    }
+    return 2 * fabs(c0->arc.r);
+}
+
+/* Inscribed diameter of hole k, or a lower bound of it once that reaches
+ * `enough`.  -1 when memory ran out. */
+double geom_inscribed(const struct geom_ctx *x, size_t k, double enough)
+{
+    struct pbuf b = {0};
+    struct geom_ctx flat = *x;
+    flat.o.chord_tol_mm = fmax(flat.o.chord_tol_mm, 0.0025);
+    if (flatten_contour(&flat, k, &b)) {
+        free(b.v);
+        return -1;
+    }
+    double d = 2 * polylabel(b.v, b.n, 0.005, enough / 2);
+    free(b.v);
+    return d;
+}
+
+double geom_hole_bound(const struct geom_contour *ct)
+{
+    double w = ct->bbox.max_x - ct->bbox.min_x, h = ct->bbox.max_y - ct->bbox.min_y;
+    return fmin(fmin(w, h), 2 * sqrt(fabs(ct->area_mm2) / GEOM_PI));
+}
+
+/* ----------------------------------------------------------------- nesting */
+
+struct keyed {
+    double key;
+    uint32_t k;
+};
+
+static int by_key_desc(const void *a, const void *b)
+{
+    double x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int by_key_asc(const void *a, const void *b)
+{
+    return -by_key_desc(a, b);
+}
+
+/* The smallest candidate (other than self) that is larger than `area`, has
+ * a box holding `inner` and holds point p; -1 when none. */
+static int smallest_container(struct nest *N, struct cand *cd, long self, double area,
+                              const struct geom_bbox *inner, struct geom_pt p, long *out)
+{
+    const struct geom_contour *ct = N->x->r->contours;
+    double eps = N->x->o.join_tol_mm;
+    *out = -1;
+    /* Few candidates as a rule: insertion sort by area. */
+    size_t m = 0;
+    for (size_t i = 0; i < cd->n; i++) {
+        uint32_t j = cd->v[i];
+        const struct geom_bbox *b = &ct[j].bbox;
+        if ((long)j == self || !(fabs(ct[j].area_mm2) > area) || b->min_x > inner->min_x + eps ||
+            b->min_y > inner->min_y + eps || b->max_x < inner->max_x - eps ||
+            b->max_y < inner->max_y - eps)
+            continue;
+        size_t t = m++;
+        while (t > 0 && fabs(ct[cd->v[t - 1]].area_mm2) > fabs(ct[j].area_mm2)) {
+            cd->v[t] = cd->v[t - 1];
+            t--;
+        }
+        cd->v[t] = j;
+    }
+    for (size_t i = 0; i < m; i++) {
+        int in;
+        if (poly_inside(N, cd->v[i], p, &in))
+            return -1;
+        if (in) {
+            *out = cd->v[i];
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static int make_parts(struct geom_ctx *x, const struct keyed *order, size_t nclosed)
+{
+    struct geom_report *r = x->r;
+    struct geom_contour *ct = r->contours;
+    size_t np = 0;
+    for (size_t k = 0; k < r->ncontours; k++)
+        np += ct[k].closed && ct[k].depth == 0;
+    int standin = np == 0 && r->ncontours > 0;
+    r->nparts = standin ? 1 : np;
+    r->parts = arena_calloc(x->a, r->nparts ? r->nparts : 1, sizeof *r->parts);
+    if (!r->parts)
+        return -1;
+    np = 0;
+    for (size_t k = 0; k < r->ncontours; k++)
+        if (ct[k].closed && ct[k].depth == 0) {
+            r->parts[np].outer = k;
+            ct[k].part = (long)np++;
+        }
+    for (size_t i = 0; i < nclosed; i++) {
+        struct geom_contour *c = &ct[order[i].k];
+        if (c->depth > 0)
+            c->part = ct[c->parent].part;
+    }
+    for (size_t k = 0; k < r->ncontours; k++) {
+        if (standin) {
+            r->parts[0].outer = (size_t)-1;
+            ct[k].part = 0;
+        } else if (!ct[k].closed && ct[k].parent >= 0) {
+            ct[k].part = ct[ct[k].parent].part;
+        }
+    }
+    return 0;
+}
+
+/* Smallest hole of each part: circles are exact; other holes are taken
+ * in order of their upper bound and measured only while that bound can
+ * still beat the part's smallest so far. */
+static int hole_sizes(struct geom_ctx *x)
+{
+    struct geom_report *r = x->r;
+    struct geom_contour *ct = r->contours;
+    struct keyed *h = malloc((r->ncontours + 1) * sizeof *h);
+    if (!h)
+        return -1;
+    size_t nh = 0;
+    for (size_t p = 0; p < r->nparts; p++)
+        r->parts[p].smallest_hole_mm = INFINITY;
+    for (size_t k = 0; k < r->ncontours; k++) {
+        struct geom_contour *c = &ct[k];
+        if (!c->closed || c->depth % 2 == 0 || c->part < 0)
+            continue;
+        c->hole_mm = circle_diameter(x, c);
+        struct geom_part *p = &r->parts[c->part];
+        if (c->hole_mm >= 0)
+            p->smallest_hole_mm = fmin(p->smallest_hole_mm, c->hole_mm);
+        else
+            h[nh++] = (struct keyed){geom_hole_bound(c), (uint32_t)k};
+    }
+    qsort(h, nh, sizeof *h, by_key_asc);
+    for (size_t i = 0; i < nh; i++) {
+        struct geom_contour *c = &ct[h[i].k];
+        struct geom_part *p = &r->parts[c->part];
+        if (h[i].key >= p->smallest_hole_mm)
+            continue;
+        double d = geom_inscribed(x, h[i].k, p->smallest_hole_mm);
+        if (d < 0) {
+            free(h);
+            return -1;
+        }
+        if (d < p->smallest_hole_mm) {
+            c->hole_mm = d;
+            p->smallest_hole_mm = d;
+        }
+    }
+    for (size_t p = 0; p < r->nparts; p++)
+        if (isinf(r->parts[p].smallest_hole_mm))
+            r->parts[p].smallest_hole_mm = 0;
+    free(h);
+    return 0;
+}
+
+int geom_nest(struct geom_ctx *x)
+{
+    struct geom_report *r = x->r;
+    struct geom_contour *ct = r->contours;
+    size_t nc = r->ncontours, nclosed = 0;
+    struct nest N = {.x = x};
+    struct hgrid G = {0};
+    struct cand cd = {0};
+    struct keyed *order = malloc((nc + 1) * sizeof *order);
+    struct geom_pt *tp = malloc((nc + 1) * sizeof *tp);
+    uint32_t *stamp = calloc(nc + 1, sizeof *stamp);
+    N.poly = calloc(nc + 1, sizeof *N.poly);
+    int rc = -1;
+    if (!order || !tp || !stamp || !N.poly)
+        goto done;
+    for (size_t k = 0; k < nc; k++) {
+        const struct geom_edge *ed = &r->edges[ct[k].first];
+        tp[k] = geom_curve_mid(&x->c[ed->curve]);
+        ct[k].hole_mm = 0;
+        if (!ct[k].closed)
+            continue;
+        double a2 = 0;
+        for (size_t j = 0; j < ct[k].n; j++)
+            a2 += (ed[j].reversed ? -1 : 1) * geom_curve_area2(&x->c[ed[j].curve]);
+        ct[k].area_mm2 = a2 / 2;
+        order[nclosed++] = (struct keyed){fabs(a2), (uint32_t)k};
+    }
+    qsort(order, nclosed, sizeof *order, by_key_desc);
+    if (hg_build(&G, ct, nc))
+        goto done;
+    uint32_t q = 0;
+    for (size_t i = 0; i < nclosed; i++) {
+        uint32_t k = order[i].k;
+        long parent;
+        if (hg_query(&G, ct, tp[k], stamp, ++q, &cd) ||
+            smallest_container(&N, &cd, k, fabs(ct[k].area_mm2), &ct[k].bbox, tp[k], &parent))
+            goto done;
+        ct[k].parent = parent;
+        ct[k].depth = parent >= 0 ? ct[parent].depth + 1 : 0;
+    }
+    for (size_t k = 0; k < nc; k++) {
+        if (ct[k].closed)
+            continue;
+        long parent;
+        if (hg_query(&G, ct, tp[k], stamp, ++q, &cd) ||
+            smallest_container(&N, &cd, (long)k, 0, &ct[k].bbox, tp[k], &parent))
+            goto done;
+        ct[k].parent = parent;
+    }
+    if (make_parts(x, order, nclosed) || hole_sizes(x))
+        goto done;
+    rc = 0;
+done:
+    free(order);
+    free(tp);
+    free(stamp);
+    free(N.poly);
+    free(N.pts.v);
+    free(N.band_first);
+    free(N.band_item);
+    free(G.first);
+    free(G.item);
+    free(cd.v);
+    return rc;
+}

@@ -14,7 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static int test_checks_failed, test_failed, test_passed;
+static int test_checks_failed __attribute__((unused)), test_failed __attribute__((unused)),
+    test_passed __attribute__((unused));
 
 #define TEST(name) static void name(void)
 

@@ -99,7 +99,7 @@ static int get_password(const struct args *a, char *pw, size_t n, int *generated
 static int print_user(const struct store_user *u, void *ctx)
 {
     (void)ctx;
-    printf("%-24s %-6s%s\n", u->name, store_role_name(u->role), u->disabled ? " (disabled)" : "");
+    printf("%-24s %s%s\n", u->name, store_role_name(u->role), u->disabled ? " (disabled)" : "");
     return 0;
 }
 

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "args.h"
 
+#include <cJSON.h>
+#include <civetweb.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +141,8 @@ static const char usage[] =
 static int cmd_version(void)
 {
     printf("dxfquote %s\n", DXFQ_VERSION);
-    printf("  sqlite %s\n", sqlite3_libversion());
+    printf("  sqlite %s, civetweb %s, cjson %s\n", sqlite3_libversion(), mg_version(),
+           cJSON_Version());
     return 0;
 }
 

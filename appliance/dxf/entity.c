@@ -109,9 +109,11 @@ static int common(struct rd *r, const struct dxf_tok *t, struct dent *d, int *ap
     }
 }
 
-static int warn_bad(struct rd *r, const struct dent *d, const char *why)
+/* Leaves the entity out (D_NONE) with the warning bad_entity. */
+static int warn_bad(struct rd *r, struct dent *d, const char *why)
 {
     char w[32];
+    d->kind = D_NONE;
     if (geom_warn(r->a, &r->out->warnings, "bad_entity", 0, 0, "%s: %s; left out",
                   lex_where(&r->lx, d->src, w, sizeof w), why))
         return mem_fail(r, d->src);

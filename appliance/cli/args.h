@@ -44,5 +44,6 @@ int cli_fail(int code, const char *fmt, ...) CORE_PRINTF(2, 3);
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_backup(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
 
 #endif

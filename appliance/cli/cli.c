@@ -122,6 +122,9 @@ static const char usage[] =
     "usage: dxfquote <command> [options]\n"
     "\n"
     "Commands:\n"
+    "  inspect FILE.dxf [--json] [--units mm|cm|m|inch|ft] [--thickness MM]\n"
+    "                                    measure a drawing: cut length, pierces, area,\n"
+    "                                    holes, parts, problems; --json prints one object\n"
     "  serve [--listen ADDR:PORT]        run the web appliance (Ctrl-C or SIGTERM stops it)\n"
     "  user add NAME --role admin|sales  add a user; the password is read from stdin\n"
     "                                    (without echo on a terminal), or generated and\n"
@@ -165,6 +168,8 @@ int cli_main(int argc, char **argv)
         return cli_serve(argc - 2, argv + 2);
     if (!strcmp(cmd, "user"))
         return cli_user(argc - 2, argv + 2);
+    if (!strcmp(cmd, "inspect"))
+        return cli_inspect(argc - 2, argv + 2);
     if (!strcmp(cmd, "backup"))
         return cli_backup(argc - 2, argv + 2);
     return cli_fail(2, "unknown command '%s'; see 'dxfquote --help'", cmd);

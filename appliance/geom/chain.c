@@ -6,7 +6,7 @@
  * full circle or ellipse, a spline whose ends meet) is a contour alone.
  * The others are chained: the curve ends go into a spatial hash with cells
  * of the join tolerance, so the ends within tolerance of a point are in the
- * 3 x 3 cells around it; a chain grows from its tail, then from its head,
+ * 2 x 2 cells nearest to it; a chain grows from its tail, then from its head,
  * taking the nearest free end each time, and is closed when its tail comes
  * back to its head.  At a branch (three ends at one point) the nearest free
  * end wins and the rest start chains of their own.
@@ -64,36 +64,40 @@ static void ends_remove(struct ends *E, uint32_t id)
     E->pos[id] = GEOM_NONE;
 }
 
-/* The nearest live end within tolerance of q, or GEOM_NONE. */
+/* The nearest live end within tolerance of q, or GEOM_NONE.  Cells are as
+ * wide as the tolerance, so the disc around q touches the cell of q and at
+ * most the neighbours on the sides q is nearer to: 2 x 2 cells. */
 static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
 {
     int64_t cx = cell_of(q.x, E->cell), cy = cell_of(q.y, E->cell);
-    size_t seen[9];
+    int64_t nx = q.x - (double)cx * E->cell < 0.5 * E->cell ? cx - 1 : cx + 1;
+    int64_t ny = q.y - (double)cy * E->cell < 0.5 * E->cell ? cy - 1 : cy + 1;
+    int64_t xs[2] = {cx, nx}, ys[2] = {cy, ny};
+    size_t seen[4];
     int ns = 0;
     uint32_t best = GEOM_NONE;
     double bd = E->tol;
-    for (int dy = -1; dy <= 1; dy++)
-        for (int dx = -1; dx <= 1; dx++) {
-            size_t b = bucket(E, cx + dx, cy + dy);
-            int dup = 0;
-            for (int k = 0; k < ns; k++)
-                dup |= seen[k] == b;
-            if (dup)
-                continue;
-            seen[ns++] = b;
-            for (uint32_t k = E->first[b], end = E->first[b] + E->live[b]; k < end; k++) {
-                uint32_t id = E->item[k];
-                double d = hypot(E->pt[id].x - q.x, E->pt[id].y - q.y);
-                if (d <= bd) {
-                    bd = d;
-                    best = id;
-                    /* Coincident: no nearer end exists; a star of many
-                     * curves at one point stays linear. */
-                    if (d <= E->tol * 1e-9)
-                        return best;
-                }
+    for (int i = 0; i < 4; i++) {
+        size_t b = bucket(E, xs[i & 1], ys[i >> 1]);
+        int dup = 0;
+        for (int k = 0; k < ns; k++)
+            dup |= seen[k] == b;
+        if (dup)
+            continue;
+        seen[ns++] = b;
+        for (uint32_t k = E->first[b], end = E->first[b] + E->live[b]; k < end; k++) {
+            uint32_t id = E->item[k];
+            double d = hypot(E->pt[id].x - q.x, E->pt[id].y - q.y);
+            if (d <= bd) {
+                bd = d;
+                best = id;
+                /* Coincident: no nearer end exists; a star of many curves
+                 * at one point stays linear. */
+                if (d <= E->tol * 1e-9)
+                    return best;
             }
         }
+    }
     return best;
 }
 
@@ -116,13 +120,14 @@ static int closes_alone(const struct geom_ctx *x, uint32_t i)
     }
 }
 
+/* Contours grow in malloc'd memory (an arena cannot give back the old
+ * copies) and move to the arena once, at their final size. */
 static int push_contour(struct geom_ctx *x, size_t first, size_t n, int closed, size_t *cap)
 {
     struct geom_report *r = x->r;
     if (r->ncontours == *cap) {
         size_t nc = *cap ? *cap * 2 : 64;
-        void *v = arena_grow(x->a, r->contours, *cap * sizeof *r->contours,
-                             nc * sizeof *r->contours);
+        void *v = realloc(r->contours, nc * sizeof *r->contours);
         if (!v)
             return -1;
         r->contours = v;
@@ -283,6 +288,15 @@ int geom_chain(struct geom_ctx *x)
     rc = 0;
 done:
     ends_free(&E);
+    if (r->contours) {
+        struct geom_contour *v = arena_alloc(x->a, r->ncontours * sizeof *v + 1);
+        if (v)
+            memcpy(v, r->contours, r->ncontours * sizeof *v);
+        else
+            rc = -1;
+        free(r->contours);
+        r->contours = v;
+    }
     free(mark);
     free(back);
     return rc;

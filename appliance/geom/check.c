@@ -208,50 +208,88 @@ done:
 
 /* -------------------------------------------------------- contour checks */
 
-static int is_loose(const struct geom_contour *k)
+struct loose {
+    struct geom_pt p;
+    size_t contour;
+};
+
+static int by_x(const void *a, const void *b)
 {
-    return !k->closed;
+    double u = ((const struct loose *)a)->p.x, v = ((const struct loose *)b)->p.x;
+    return u < v ? -1 : u > v;
+}
+
+/* The loose end nearest to q other than q itself (contour k's tail),
+ * searching outwards in x from q's place in the sorted ends until the x
+ * distance alone exceeds the best so far. */
+static struct geom_pt nearest_loose(const struct loose *e, size_t m, struct geom_pt q, size_t k,
+                                    double *bd)
+{
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e[mid].p.x < q.x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    struct geom_pt best = q;
+    *bd = INFINITY;
+    int skipped = 0;
+    for (size_t up = lo, dn = lo; up < m || dn > 0;) {
+        int go_up = up < m && (dn == 0 || e[up].p.x - q.x <= q.x - e[dn - 1].p.x);
+        const struct loose *c = go_up ? &e[up++] : &e[--dn];
+        if (fabs(c->p.x - q.x) > *bd)
+            break;
+        if (!skipped && c->contour == k && c->p.x == q.x && c->p.y == q.y) {
+            skipped = 1; /* the tail itself */
+            continue;
+        }
+        double d = hypot(c->p.x - q.x, c->p.y - q.y);
+        if (d < *bd) {
+            *bd = d;
+            best = c->p;
+        }
+    }
+    return best;
 }
 
 /* open_contour: for each open contour, the gap from its tail to the nearest
  * other loose end (its own head included).  Only the listed ones are
- * searched, so the cost is GEOM_WARN_CAP passes at most. */
+ * searched; the rest are counted. */
 static int check_open(struct geom_ctx *x)
 {
     const struct geom_report *r = x->r;
-    size_t listed = 0;
+    struct loose *e = malloc((2 * r->open + 1) * sizeof *e);
+    size_t m = 0;
+    if (!e)
+        return -1;
     for (size_t k = 0; k < r->ncontours; k++) {
         const struct geom_contour *ct = &r->contours[k];
-        if (!is_loose(ct))
+        if (ct->closed)
+            continue;
+        e[m++] = (struct loose){geom_edge_start(x, &r->edges[ct->first]), k};
+        e[m++] = (struct loose){geom_edge_end(x, &r->edges[ct->first + ct->n - 1]), k};
+    }
+    qsort(e, m, sizeof *e, by_x);
+    int rc = 0;
+    for (size_t k = 0; k < r->ncontours && !rc; k++) {
+        const struct geom_contour *ct = &r->contours[k];
+        if (ct->closed)
             continue;
         struct geom_pt tail = geom_edge_end(x, &r->edges[ct->first + ct->n - 1]);
-        if (listed++ >= GEOM_WARN_CAP) {
-            if (geom_warn_capped(x, "open_contour", tail.x, tail.y, "open"))
-                return -1;
+        if (x->warned[0] >= GEOM_WARN_CAP) {
+            rc = geom_warn_capped(x, "open_contour", tail.x, tail.y, "open");
             continue;
         }
-        struct geom_pt best = geom_edge_start(x, &r->edges[ct->first]);
-        double bd = hypot(best.x - tail.x, best.y - tail.y);
-        for (size_t j = 0; j < r->ncontours; j++) {
-            const struct geom_contour *o = &r->contours[j];
-            if (j == k || !is_loose(o))
-                continue;
-            struct geom_pt e[2] = {geom_edge_start(x, &r->edges[o->first]),
-                                   geom_edge_end(x, &r->edges[o->first + o->n - 1])};
-            for (int t = 0; t < 2; t++) {
-                double d = hypot(e[t].x - tail.x, e[t].y - tail.y);
-                if (d < bd) {
-                    bd = d;
-                    best = e[t];
-                }
-            }
-        }
-        if (geom_warn_capped(x, "open_contour", tail.x, tail.y,
-                             "open contour: gap of %.3f mm between (%.3f, %.3f) and (%.3f, %.3f)",
-                             bd, tail.x, tail.y, best.x, best.y))
-            return -1;
+        double bd;
+        struct geom_pt best = nearest_loose(e, m, tail, k, &bd);
+        rc = geom_warn_capped(x, "open_contour", tail.x, tail.y,
+                              "open contour: gap of %.3f mm between (%.3f, %.3f) and (%.3f, %.3f)",
+                              bd, tail.x, tail.y, best.x, best.y);
     }
-    return 0;
+    free(e);
+    return rc;
 }
 
 /* circle_as_segments: >= 8 lines, each at most a sixth of the turn, whose

@@ -5,8 +5,8 @@
  * already flagged (they are left out).  A curve that closes on itself (a
  * full circle or ellipse, a spline whose ends meet) is a contour alone.
  * The others are chained: the curve ends go into a spatial hash with cells
- * of the join tolerance, so the ends within tolerance of a point are in the
- * 2 x 2 cells nearest to it; a chain grows from its tail, then from its head,
+ * of four join tolerances, so the ends within tolerance of a point are in
+ * its cell or the (at most 3) neighbours it is within tolerance of; a chain grows from its tail, then from its head,
  * taking the nearest free end each time, and is closed when its tail comes
  * back to its head.  At a branch (three ends at one point) the nearest free
  * end wins and the rest start chains of their own.
@@ -22,11 +22,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An end in its bucket, with its coordinates, so that a lookup reads one
+ * run of memory per bucket. */
+struct slot {
+    double x, y;
+    uint32_t id;
+};
+
+struct bk {
+    uint32_t first, live; /* slots first .. first + live of the bucket */
+};
+
 struct ends {
     struct geom_pt *pt; /* 2 per curve: start, end */
-    uint32_t *item;     /* end ids grouped by bucket */
-    uint32_t *first;    /* bucket b holds item[first[b] .. first[b] + live[b]) */
-    uint32_t *live;
+    struct slot *item;
+    struct bk *bk;
     uint32_t *pos; /* where each end is in item[]; GEOM_NONE when absent */
     size_t mask;
     double cell, tol;
@@ -49,35 +59,41 @@ static size_t bucket(const struct ends *E, int64_t ix, int64_t iy)
     return (size_t)(h & E->mask);
 }
 
+static size_t bucket_of(const struct ends *E, struct geom_pt q)
+{
+    return bucket(E, cell_of(q.x, E->cell), cell_of(q.y, E->cell));
+}
+
 static void ends_remove(struct ends *E, uint32_t id)
 {
     uint32_t p = E->pos[id];
     if (p == GEOM_NONE)
         return;
-    struct geom_pt q = E->pt[id];
-    size_t b = bucket(E, cell_of(q.x, E->cell), cell_of(q.y, E->cell));
-    uint32_t last = E->first[b] + --E->live[b];
-    uint32_t other = E->item[last];
-    E->item[p] = other;
-    E->pos[other] = p;
-    E->item[last] = id;
+    struct bk *b = &E->bk[bucket_of(E, E->pt[id])];
+    uint32_t last = b->first + --b->live;
+    struct slot t = E->item[p];
+    E->item[p] = E->item[last];
+    E->pos[E->item[p].id] = p;
+    E->item[last] = t;
     E->pos[id] = GEOM_NONE;
 }
 
-/* The nearest live end within tolerance of q, or GEOM_NONE.  Cells are as
- * wide as the tolerance, so the disc around q touches the cell of q and at
- * most the neighbours on the sides q is nearer to: 2 x 2 cells. */
+/* The nearest live end within tolerance of q, or GEOM_NONE.  Cells are
+ * four tolerances wide, so the disc around q reaches a neighbour cell only
+ * when q is within a tolerance of that side: 1 to 4 cells are read. */
 static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
 {
     int64_t cx = cell_of(q.x, E->cell), cy = cell_of(q.y, E->cell);
-    int64_t nx = q.x - (double)cx * E->cell < 0.5 * E->cell ? cx - 1 : cx + 1;
-    int64_t ny = q.y - (double)cy * E->cell < 0.5 * E->cell ? cy - 1 : cy + 1;
-    int64_t xs[2] = {cx, nx}, ys[2] = {cy, ny};
+    double fx = q.x - (double)cx * E->cell, fy = q.y - (double)cy * E->cell;
+    int64_t xs[2] = {cx, fx < E->tol ? cx - 1 : fx > E->cell - E->tol ? cx + 1 : cx};
+    int64_t ys[2] = {cy, fy < E->tol ? cy - 1 : fy > E->cell - E->tol ? cy + 1 : cy};
     size_t seen[4];
     int ns = 0;
     uint32_t best = GEOM_NONE;
     double bd = E->tol;
     for (int i = 0; i < 4; i++) {
+        if ((i & 1 && xs[1] == cx) || (i & 2 && ys[1] == cy))
+            continue;
         size_t b = bucket(E, xs[i & 1], ys[i >> 1]);
         int dup = 0;
         for (int k = 0; k < ns; k++)
@@ -85,12 +101,12 @@ static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
         if (dup)
             continue;
         seen[ns++] = b;
-        for (uint32_t k = E->first[b], end = E->first[b] + E->live[b]; k < end; k++) {
-            uint32_t id = E->item[k];
-            double d = hypot(E->pt[id].x - q.x, E->pt[id].y - q.y);
+        const struct slot *it = E->item + E->bk[b].first;
+        for (uint32_t k = 0, m = E->bk[b].live; k < m; k++) {
+            double d = hypot(it[k].x - q.x, it[k].y - q.y);
             if (d <= bd) {
                 bd = d;
-                best = id;
+                best = it[k].id;
                 /* Coincident: no nearer end exists; a star of many curves
                  * at one point stays linear. */
                 if (d <= E->tol * 1e-9)
@@ -157,44 +173,40 @@ static int push_contour(struct geom_ctx *x, size_t first, size_t n, int closed, 
 static int ends_build(struct ends *E, const struct geom_ctx *x, const uint8_t *mark)
 {
     size_t n = x->n, nb = 16;
-    while (nb < 2 * n)
+    while (nb < n)
         nb <<= 1;
     E->mask = nb - 1;
     E->tol = x->o.join_tol_mm;
-    E->cell = x->o.join_tol_mm;
+    E->cell = 4 * x->o.join_tol_mm;
     E->pt = malloc(2 * n * sizeof *E->pt);
     E->item = malloc(2 * n * sizeof *E->item);
     E->pos = malloc(2 * n * sizeof *E->pos);
-    E->first = calloc(nb + 1, sizeof *E->first);
-    E->live = calloc(nb, sizeof *E->live);
-    if (!E->pt || !E->item || !E->pos || !E->first || !E->live)
+    E->bk = calloc(nb, sizeof *E->bk);
+    if (!E->pt || !E->item || !E->pos || !E->bk)
         return -1;
     for (size_t i = 0; i < n; i++) {
         E->pt[2 * i] = geom_curve_start(&x->c[i]);
         E->pt[2 * i + 1] = geom_curve_end(&x->c[i]);
         E->pos[2 * i] = E->pos[2 * i + 1] = GEOM_NONE;
-        if (mark[i] != 1)
-            continue;
-        for (int s = 0; s < 2; s++) {
-            struct geom_pt q = E->pt[2 * i + (size_t)s];
-            E->live[bucket(E, cell_of(q.x, E->cell), cell_of(q.y, E->cell))]++;
+        if (mark[i] == 1) {
+            E->bk[bucket_of(E, E->pt[2 * i])].live++;
+            E->bk[bucket_of(E, E->pt[2 * i + 1])].live++;
         }
     }
     uint32_t acc = 0;
     for (size_t b = 0; b < nb; b++) {
-        E->first[b] = acc;
-        acc += E->live[b];
-        E->live[b] = 0;
+        E->bk[b].first = acc;
+        acc += E->bk[b].live;
+        E->bk[b].live = 0;
     }
-    E->first[nb] = acc;
     for (size_t i = 0; i < n; i++) {
         if (mark[i] != 1)
             continue;
         for (uint32_t s = 0; s < 2; s++) {
             uint32_t id = (uint32_t)(2 * i) + s;
-            size_t b = bucket(E, cell_of(E->pt[id].x, E->cell), cell_of(E->pt[id].y, E->cell));
-            uint32_t p = E->first[b] + E->live[b]++;
-            E->item[p] = id;
+            struct bk *b = &E->bk[bucket_of(E, E->pt[id])];
+            uint32_t p = b->first + b->live++;
+            E->item[p] = (struct slot){E->pt[id].x, E->pt[id].y, id};
             E->pos[id] = p;
         }
     }
@@ -206,8 +218,7 @@ static void ends_free(struct ends *E)
     free(E->pt);
     free(E->item);
     free(E->pos);
-    free(E->first);
-    free(E->live);
+    free(E->bk);
 }
 
 int geom_chain(struct geom_ctx *x)

@@ -322,6 +322,11 @@ void lex_unget(struct dxf_lex *lx)
 
 void tok_trim(const struct dxf_tok *t, const char **s, size_t *n)
 {
+    if (!t->s) { /* a binary number where a string was expected */
+        *s = "";
+        *n = 0;
+        return;
+    }
     const char *a = t->s, *b = t->s + t->len;
     while (a < b && (is_blank(*a) || *a == '\r'))
         a++;

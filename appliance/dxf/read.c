@@ -269,7 +269,7 @@ int dxf_type_ref(struct rd *r, const char *s, size_t n, uint32_t *idx)
             *idx = (uint32_t)i;
             return 0;
         }
-    if (r->ntypes >= 4096) { /* hostile files invent names: lump the rest together */
+    if (r->ntypes >= 64) { /* hostile files invent names: lump the rest together */
         for (size_t i = 0; i < r->ntypes; i++)
             if (!strcmp(r->types[i].name, "(other)")) {
                 *idx = (uint32_t)i;
@@ -747,9 +747,9 @@ int dxf_read_mem(struct arena *a, const void *data, size_t n, const struct dxf_o
         r.o = *opts;
     else
         dxf_opts_default(&r.o);
-    if (r.o.units && !dxf_unit_mm(r.o.units))
+    if (r.o.units && dxf_unit_mm(r.o.units) <= 0)
         return err_set(e, "unknown units '%s' (use mm, cm, m, inch or ft)", r.o.units);
-    if (r.o.default_units && !dxf_unit_mm(r.o.default_units))
+    if (r.o.default_units && dxf_unit_mm(r.o.default_units) <= 0)
         return err_set(e, "unknown default units '%s'", r.o.default_units);
     if (r.o.max_bytes && n > r.o.max_bytes)
         return err_set(e, "file too large: %zu bytes, the limit is %zu (limits.upload_mb)", n,

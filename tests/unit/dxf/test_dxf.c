@@ -12,6 +12,7 @@
 #include "dxf/dxf_int.h"
 #include "test.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -752,6 +753,38 @@ TEST(numbers)
     freelocale(c);
 }
 
+/* Inputs the fuzzer once crashed on (tests/fuzz/regress) and the
+ * fixtures: each must read to a result or a clean error, and whatever
+ * comes out must measure. */
+TEST(fuzz_regress)
+{
+    const char *src = getenv("DXFQ_SOURCE");
+    static const char *const dirs[] = {"tests/fuzz/regress", "tests/fixtures/dxf"};
+    int files = 0;
+    for (int k = 0; src && k < 2; k++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/%s", src, dirs[k]);
+        DIR *dp = opendir(dir);
+        for (struct dirent *de; dp && (de = readdir(dp));) {
+            if (de->d_name[0] == '.')
+                continue;
+            char path[800];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            struct dxf_drawing d;
+            arena_free(arena);
+            arena = arena_new((size_t)256 << 20);
+            if (dxf_read_file(arena, path, NULL, &d, &e) == 0)
+                CHECK(isfinite(total_len(&d)));
+            else
+                CHECK(e.msg[0] != 0);
+            files++;
+        }
+        if (dp)
+            closedir(dp);
+    }
+    CHECK(!src || files > 0);
+}
+
 int main(void)
 {
     RUN(line);
@@ -775,6 +808,7 @@ int main(void)
     RUN(errors);
     RUN(hostile);
     RUN(numbers);
+    RUN(fuzz_regress);
     arena_free(arena);
     return test_report();
 }

@@ -59,30 +59,35 @@ static const struct {
 };
 #define NUNITS ((int)(sizeof units_tab / sizeof units_tab[0]))
 
-double dxf_unit_mm(const char *name)
+/* Index in units_tab of a unit name or alias; 0 when unknown. */
+static int unit_code(const char *name)
 {
     static const struct {
         const char *alias;
         int code;
-    } alias[] = {{"in", 1}, {"inches", 1}, {"foot", 2}, {"feet", 2}, {"yd", 10},
-                 {"um", 13}, {"millimetre", 4}, {"millimeter", 4}, {"meter", 6}, {"metre", 6}};
+    } alias[] = {{"in", 1},  {"inches", 1},     {"foot", 2},       {"feet", 2},
+                 {"yd", 10}, {"um", 13},        {"millimetre", 4}, {"millimeter", 4},
+                 {"meter", 6}, {"metre", 6}};
     if (!name)
         return 0;
     for (int i = 1; i < NUNITS; i++)
         if (!strcasecmp(name, units_tab[i].name))
-            return units_tab[i].mm;
+            return i;
     for (size_t i = 0; i < sizeof alias / sizeof alias[0]; i++)
         if (!strcasecmp(name, alias[i].alias))
-            return units_tab[alias[i].code].mm;
+            return alias[i].code;
     return 0;
+}
+
+double dxf_unit_mm(const char *name)
+{
+    int k = unit_code(name);
+    return k ? units_tab[k].mm : 0;
 }
 
 static const char *unit_name(const char *name)
 {
-    for (int i = 1; i < NUNITS; i++)
-        if (!strcasecmp(name, units_tab[i].name))
-            return units_tab[i].name;
-    return dxf_unit_mm(name) == 25.4 ? "inch" : dxf_unit_mm(name) == 304.8 ? "ft" : "mm";
+    return units_tab[unit_code(name) ? unit_code(name) : 4].name;
 }
 
 void dxf_opts_default(struct dxf_opts *o)

@@ -441,8 +441,6 @@ int http_serve(const struct cfg *c, struct err *e)
     if (store_open(&main_store, srv->data_dir, srv->busy_timeout_ms, e) != 0)
         goto fail;
     http_ops_init();
-    if (install_signals(fds, old, e) != 0)
-        goto fail;
     /* Returns the features it set up, so 0 is success when none asked. */
     unsigned got = mg_init_library(ls.tls ? MG_FEATURES_TLS : 0);
     lib = 1;
@@ -453,6 +451,12 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->started = core_now();
     if (start_civetweb(srv, &ls, &ctx, e) != 0)
         goto fail;
+    /* Only a server that runs takes the signals over: a failed start
+     * leaves the process as it found it. */
+    if (install_signals(fds, old, e) != 0) {
+        mg_stop(ctx);
+        goto fail;
+    }
     log_info("listening", "listen=%s threads=%lld data=%s", ls.option,
              cfg_int(c, CFG_HTTP_THREADS), srv->data_dir);
 
@@ -474,8 +478,6 @@ int http_serve(const struct cfg *c, struct err *e)
     return 0;
 
 fail:
-    if (fds[0] >= 0)
-        restore_signals(fds, old);
     if (lib)
         mg_exit_library();
     if (main_store)

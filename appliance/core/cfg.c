@@ -229,7 +229,7 @@ static int parse_file(struct cfg *c, const char *path, const char *text, struct 
             if (!known_section(s))
                 return err_set(e,
                                "%s: unknown section [%.40s]; sections are http, data, limits, "
-                               "geometry, jobs, company, pdf, log, security",
+                               "geometry, jobs, company, pricing, render, pdf, log, security",
                                origin, s);
             snprintf(section, sizeof section, "%s", s);
             continue;

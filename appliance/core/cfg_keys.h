@@ -80,6 +80,8 @@ CFG_KEY(CFG_COMPANY_PHONE, "company", "phone", CFG_STR, "", 0, 0, NULL, "Telepho
 CFG_KEY(CFG_COMPANY_EMAIL, "company", "email", CFG_STR, "", 0, 0, NULL, "E-mail address.")
 CFG_KEY(CFG_COMPANY_LOGO, "company", "logo", CFG_STR, "", 0, 0, NULL,
         "PNG file printed at the top left of quotations. Empty: no logo.")
+CFG_KEY(CFG_COMPANY_TAX_ID, "company", "tax_id", CFG_STR, "", 0, 0, NULL,
+        "VAT or tax registration number printed on quotations. Empty: not printed.")
 CFG_KEY(CFG_COMPANY_CURRENCY, "company", "currency", CFG_STR, "EUR", 0, 0, NULL,
         "ISO 4217 currency code of all prices.")
 CFG_KEY(CFG_COMPANY_TAX_RATE, "company", "tax_rate", CFG_REAL, "0.20", 0, 1, NULL,
@@ -87,8 +89,30 @@ CFG_KEY(CFG_COMPANY_TAX_RATE, "company", "tax_rate", CFG_REAL, "0.20", 0, 1, NUL
 CFG_KEY(CFG_COMPANY_MACHINE_RATE_PER_HOUR, "company", "machine_rate_per_hour", CFG_REAL, "120",
         0, 100000, NULL, "Cutting machine rate per hour, passed to the pricing rules.")
 
+/* [pricing] */
+CFG_KEY(CFG_PRICING_RULES_FILE, "pricing", "rules_file", CFG_STR, "", 0, 0, NULL,
+        "Lua rules file used when the database holds no rules version yet (and by the command "
+        "line without a database). Empty: the rules built into the binary.")
+CFG_KEY(CFG_PRICING_MAX_INSTRUCTIONS, "pricing", "max_instructions", CFG_INT, "10000000", 10000,
+        1000000000, NULL,
+        "Lua instructions one pricing call may run before it is stopped as a runaway loop.")
+CFG_KEY(CFG_PRICING_MEMORY_MB, "pricing", "memory_mb", CFG_INT, "64", 1, 4096, NULL,
+        "Memory one worker's Lua rules may use; past it the call fails with 'not enough memory'.")
+
+/* [render] */
+CFG_KEY(CFG_RENDER_THUMBNAIL_WIDTH, "render", "thumbnail_width", CFG_INT, "240", 16, 2048, NULL,
+        "Width in pixels of the part previews in lists.")
+CFG_KEY(CFG_RENDER_THUMBNAIL_HEIGHT, "render", "thumbnail_height", CFG_INT, "180", 16, 2048,
+        NULL, "Height in pixels of the part previews in lists.")
+CFG_KEY(CFG_RENDER_DETAIL_WIDTH, "render", "detail_width", CFG_INT, "1200", 64, 8192, NULL,
+        "Width in pixels of the detailed part preview.")
+CFG_KEY(CFG_RENDER_DETAIL_HEIGHT, "render", "detail_height", CFG_INT, "900", 64, 8192, NULL,
+        "Height in pixels of the detailed part preview.")
+
 /* [pdf] */
 CFG_KEY(CFG_PDF_PAPER, "pdf", "paper", CFG_ENUM, "A4", 0, 0, "A4|Letter", "Paper size of quotations.")
+CFG_KEY(CFG_PDF_MARGIN_MM, "pdf", "margin_mm", CFG_REAL, "15", 5, 50, NULL,
+        "Page margin of quotations, in millimetres.")
 CFG_KEY(CFG_PDF_VALIDITY_DAYS, "pdf", "validity_days", CFG_INT, "30", 1, 365, NULL,
         "Days a quotation stays valid; printed on it.")
 CFG_KEY(CFG_PDF_TERMS, "pdf", "terms", CFG_STR,

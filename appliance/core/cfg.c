@@ -186,6 +186,21 @@ static void section_keys(const char *section, char *buf, size_t n)
     }
 }
 
+/* "http, data, ..." in table order, for an error message. */
+static void section_names(char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int id = 0; id < CFG_COUNT && used < n; id++) {
+        if (id > 0 && !strcmp(keys[id].section, keys[id - 1].section))
+            continue;
+        int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", keys[id].section);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -226,11 +241,11 @@ static int parse_file(struct cfg *c, const char *path, const char *text, struct 
                 return err_set(e, "%s: expected a section line like [http]", origin);
             *close = '\0';
             s = trim(s + 1);
-            if (!known_section(s))
-                return err_set(e,
-                               "%s: unknown section [%.40s]; sections are http, data, limits, "
-                               "geometry, jobs, company, pricing, render, pdf, log, security",
-                               origin, s);
+            if (!known_section(s)) {
+                section_names(list, sizeof list);
+                return err_set(e, "%s: unknown section [%.40s]; sections are %s", origin, s,
+                               list);
+            }
             snprintf(section, sizeof section, "%s", s);
             continue;
         }

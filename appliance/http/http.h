@@ -14,7 +14,15 @@
  * accepting connections, lets running requests finish within
  * [http] shutdown_grace_s, checkpoints the WAL and returns 0.  Returns -1
  * with e filled when it cannot start (port in use, data folder not
- * writable, database newer than the binary ...). */
+ * writable, database newer than the binary ...).
+ *
+ * The data folder and the database are created when missing.  Signals
+ * are taken over only once the server listens, and given back before
+ * returning.  CivetWeb notices the stop within 2 s (its accept loop polls
+ * in 2 s steps).  If requests are still running when the grace period
+ * ends, it returns 0 without waiting for them and leaves their state
+ * allocated: the caller must then exit the process promptly.  c must
+ * outlive the call. */
 int http_serve(const struct cfg *c, struct err *e);
 
 #endif

@@ -178,10 +178,17 @@ static int on_http_error(struct mg_connection *conn, int status, const char *err
     return 0;
 }
 
+/* While mg_start2() runs on this thread, its first complaint lands here:
+ * CivetWeb's summary ("Error initializing SSL context") hides the cause. */
+static _Thread_local char *start_cause;
+static _Thread_local size_t start_cause_n;
+
 static int on_log_message(const struct mg_connection *conn, const char *message)
 {
     char q[512];
     (void)conn;
+    if (start_cause && !start_cause[0])
+        snprintf(start_cause, start_cause_n, "%s", message);
     log_warn("civetweb", "detail=%s", log_q(q, sizeof q, message));
     return 1;
 }
@@ -312,7 +319,7 @@ static int start_civetweb(struct http_server *srv, const struct listen_spec *ls,
                           struct mg_context **out, struct err *e)
 {
     const struct cfg *c = srv->cfg;
-    char threads[24], timeout[24], text[256] = "";
+    char threads[24], timeout[24], text[256] = "", cause[256] = "";
     unsigned code = 0;
     const char *cert = cfg_str(c, CFG_HTTP_TLS_CERTIFICATE);
     const char *opts[16];
@@ -346,7 +353,10 @@ static int start_civetweb(struct http_server *srv, const struct listen_spec *ls,
     cb.exit_thread = on_exit_thread;
     struct mg_init_data init = {&cb, srv, opts};
     struct mg_error_data ed = {&code, text, sizeof text};
+    start_cause = cause;
+    start_cause_n = sizeof cause;
     *out = mg_start2(&init, &ed);
+    start_cause = NULL;
     if (*out) {
         mg_set_request_handler(*out, "/", on_request, srv);
         return 0;
@@ -363,9 +373,9 @@ static int start_civetweb(struct http_server *srv, const struct listen_spec *ls,
     if (ls->tls)
         return err_set(e, "cannot start HTTPS on %s with [http] tls_certificate = %s: %s; the "
                           "file must hold the PEM certificate and its private key",
-                       ls->option, cert, text[0] ? text : "the web server refused it");
+                       ls->option, cert, cause[0] ? cause : text[0] ? text : "refused");
     return err_set(e, "cannot start the web server on %s: %s", ls->option,
-                   text[0] ? text : "unknown error");
+                   cause[0] ? cause : text[0] ? text : "unknown error");
 }
 
 static int check_tls(const struct cfg *c, const struct listen_spec *ls, struct err *e)

@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -64,8 +65,13 @@ class Response:
         return json.loads(self.body.decode("utf-8"))
 
 
-def request(port, path, method="GET", headers=None, timeout=5):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def request(port, path, method="GET", headers=None, timeout=5, tls=False):
+    if tls:
+        # The test's own self-signed certificate: nothing to verify against.
+        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=timeout,
+                                           context=ssl._create_unverified_context())
+    else:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, headers=headers or {})
         r = conn.getresponse()
@@ -84,17 +90,26 @@ def check_security(r, what):
 
 
 class Server:
-    """dxfquote serve in a fresh temporary folder; stopped on exit."""
+    """dxfquote serve in a fresh temporary folder; stopped on exit.
+    ini: text of an appliance.ini written into that folder and passed with
+    --config; tls: listen with HTTPS (the ini names the certificate)."""
 
-    def __init__(self, exe, env=None):
+    def __init__(self, exe, env=None, ini=None, tls=False):
         self.exe = exe
         self.dir = tempfile.mkdtemp(prefix="dxfq-server-")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
+        self.tls = tls
         self.log = open(os.path.join(self.dir, "stderr.log"), "w+b")
-        self.proc = subprocess.Popen(
-            [exe, "serve", "--listen", f"127.0.0.1:{self.port}", "--data", self.data],
-            cwd=self.dir, env=clean_env(env), stdout=self.log, stderr=subprocess.STDOUT)
+        args = [exe, "serve", "--listen", f"127.0.0.1:{self.port}{'s' if tls else ''}",
+                "--data", self.data]
+        if ini is not None:
+            path = os.path.join(self.dir, "appliance.ini")
+            with open(path, "w") as f:
+                f.write(ini)
+            args += ["--config", path]
+        self.proc = subprocess.Popen(args, cwd=self.dir, env=clean_env(env), stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         self.health_ok = 0  # GET /health answered 200, for the metrics count
 
     def wait_ready(self, timeout=10):
@@ -103,7 +118,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise Failed(f"server exited with {self.proc.returncode}: {self.output()}")
             try:
-                r = request(self.port, "/health", timeout=1)
+                r = request(self.port, "/health", timeout=1, tls=self.tls)
                 if r.status == 200:
                     self.health_ok += 1
                 return r
@@ -352,6 +367,43 @@ def case_low_disk(exe, promtool):
         check(h["disk"]["status"] == "fail", h["disk"])
         check(h["disk"]["min_free_bytes"] == limit_mb * 1024 * 1024, h["disk"])
         check(h["database"]["status"] == "ok", h["database"])
+
+
+def case_tls(exe, promtool):
+    openssl = shutil.which("openssl")
+    if not openssl:
+        print("SKIP: the openssl command is not installed")
+        return SKIP
+    d = tempfile.mkdtemp(prefix="dxfq-tls-")
+    try:
+        key, crt, pem = (os.path.join(d, n) for n in ("key.pem", "crt.pem", "both.pem"))
+        subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", crt, "-days", "2", "-subj", "/CN=127.0.0.1"],
+                       check=True, capture_output=True)
+        with open(pem, "wb") as f:
+            f.write(open(crt, "rb").read() + open(key, "rb").read())
+        with Server(exe, ini=f"[http]\ntls_certificate = {pem}\n", tls=True) as s:
+            r = request(s.port, "/health", tls=True)
+            check(r.status == 200 and r.json()["status"] == "ok", f"https /health {r.status}")
+            check_security(r, "https /health")
+            rc, _ = s.stop()
+            check(rc == 0, f"exit {rc}")
+
+        # A file that is not a certificate: refused at start, naming the file.
+        bad = os.path.join(d, "bad.pem")
+        with open(bad, "w") as f:
+            f.write("not a certificate\n")
+        ini = os.path.join(d, "bad.ini")
+        with open(ini, "w") as f:
+            f.write(f"[http]\ntls_certificate = {bad}\n")
+        p = subprocess.run([exe, "serve", "--config", ini, "--listen",
+                            f"127.0.0.1:{free_port()}s", "--data", os.path.join(d, "data")],
+                           cwd=d, env=clean_env(), capture_output=True, timeout=10)
+        err = (p.stdout + p.stderr).decode()
+        check(p.returncode != 0, "started with a bad certificate")
+        check(bad in err and "tls_certificate" in err, f"message: {err}")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def main():

@@ -314,12 +314,13 @@ double geom_curve_area2(const struct geom_curve *c)
 #define FLAT_MAX_POINTS (1 << 20)
 
 /* Equal parameter steps h with chord error <= |p''| h^2 / 8 <= tol, where
- * |p''| <= rmax (the largest radius). */
+ * |p''| <= rmax (the largest radius); tol is at least 1e-9 rmax, which
+ * bounds a full turn to 70,000 points. */
 static long flat_steps(double span, double rmax, double tol)
 {
     if (!(span > 0) || !(rmax > 0))
         return 1;
-    double h = sqrt(8 * tol / rmax);
+    double h = sqrt(8 * fmax(tol, 1e-9 * rmax) / rmax);
     double n = ceil(span / h);
     if (!(n >= 1))
         n = 1;

@@ -17,7 +17,8 @@
  * Hole sizes: circles exactly; any other hole the largest inscribed circle
  * of its flattening, by the pole of inaccessibility (polylabel: a best-first
  * search over square cells, each bounded by its centre's distance plus its
- * half-diagonal) to 0.01 mm in diameter, at most 20,000 cells per hole.
+ * half-diagonal) to 0.01 mm in diameter, at most 20,000 cells per hole and
+ * 2e7 vertex distances (a hole of many vertices gets fewer cells).
  */
 #include "geom_int.h"
 
@@ -394,7 +395,8 @@ static double polylabel(const struct geom_pt *v, size_t n, double prec, double e
         }
     struct cell best = {b.min_x + w / 2, b.min_y + h / 2, 0, 0, 0};
     best.d = poly_dist(v, n, best.x, best.y);
-    for (int pops = 0; nh && pops < PL_POPS && best.d < enough; pops++) {
+    long max_pops = (long)fmin(PL_POPS, fmax(64, 2e7 / (double)n));
+    for (long pops = 0; nh && pops < max_pops && best.d < enough; pops++) {
         struct cell c = heap_pop(hp, &nh);
         if (c.d > best.d)
             best = c;

@@ -18,8 +18,10 @@
  *
  * Invariants: weights used are finite and > 0 (otherwise all are taken as
  * 1), so no projection divides by zero; recursion is at most 48 deep and a
- * spline visits at most 1 << 22 leaves, so a hostile spline costs bounded
- * time even when it cannot meet the tolerance.
+ * spline visits at most 1 << 20 leaves, so a hostile spline costs bounded
+ * time even when it cannot meet the tolerance; tolerances never go below
+ * what doubles can resolve (1e-12 of the length, 1e-9 of the coordinates
+ * when flattening).
  */
 #include "geom_int.h"
 
@@ -28,7 +30,7 @@
 
 #define MAXP (GEOM_SPLINE_MAX_DEGREE + 1)
 #define MAX_DEPTH 48
-#define MAX_LEAVES (1L << 22)
+#define MAX_LEAVES (1L << 20)
 
 /* ------------------------------------------------------------ extraction */
 
@@ -173,7 +175,7 @@ static void len_rec(struct len_run *L, const struct geom_hpt *q, int deg, int de
     for (int j = 0; j < deg; j++)
         poly += hypot(pt[j + 1].x - pt[j].x, pt[j + 1].y - pt[j].y);
     double chord = hypot(pt[deg].x - pt[0].x, pt[deg].y - pt[0].y);
-    if (poly - chord < L->tol || depth >= MAX_DEPTH || L->leaves >= MAX_LEAVES) {
+    if (!(poly - chord >= fmax(L->tol, 1e-12 * poly)) || depth >= MAX_DEPTH || L->leaves >= MAX_LEAVES) {
         L->leaves++;
         L->sum += (2 * chord + (deg - 1) * poly) / (deg + 1);
         return;
@@ -300,9 +302,12 @@ static void flat_rec(struct flat_run *F, const struct geom_hpt *q, int deg, int 
     if (F->stopped)
         return;
     struct geom_pt pt[MAXP];
-    for (int j = 0; j <= deg; j++)
+    double scale = 0;
+    for (int j = 0; j <= deg; j++) {
         pt[j] = proj(q[j]);
-    if (flat_enough(pt, deg, F->tol) || depth >= MAX_DEPTH || F->points >= (1L << 20)) {
+        scale = fmax(scale, fmax(fabs(pt[j].x), fabs(pt[j].y)));
+    }
+    if (!isfinite(scale) || flat_enough(pt, deg, fmax(F->tol, 1e-9 * scale)) || depth >= MAX_DEPTH || F->points >= MAX_LEAVES) {
         F->points++;
         if (F->emit(F->ctx, pt[deg]))
             F->stopped = 1;

@@ -1,10 +1,11 @@
 # Third-party code as imported targets that module CMakeLists link by name:
 #   dxfq::civetweb dxfq::hpdf dxfq::cjson dxfq::sqlite3 dxfq::lua
-#   dxfq::png dxfq::zlib dxfq::stb
+#   dxfq::png dxfq::zlib dxfq::stb dxfq::crypt
 #
 # Default (static): CivetWeb, libharu and cJSON are built here as static
 # libraries from the Debian sources tools/deps.sh fetched into .cache/deps
-# (Debian's patches applied); SQLite, Lua 5.4, libpng, zlib and OpenSSL come
+# (Debian's patches applied); SQLite, Lua 5.4, libpng, zlib, libxcrypt (the
+# yescrypt password hashes) and OpenSSL come
 # from the static archives of their -dev packages; stb is headers.  The
 # binary then needs nothing but glibc at run time.
 #
@@ -66,6 +67,7 @@ if(DXFQ_SYSTEM_LIBS)
   dxfq_dep_shared(png png16 dxfq::zlib m)
   dxfq_dep_shared(sqlite3 sqlite3 Threads::Threads m)
   dxfq_dep_shared(lua lua5.4 m)
+  dxfq_dep_shared(crypt crypt)
   dxfq_dep_shared(civetweb civetweb Threads::Threads)
   dxfq_dep_shared(hpdf hpdf)
   dxfq_dep_shared(cjson cjson)
@@ -79,6 +81,7 @@ dxfq_dep_static(png png16 dxfq::zlib m)
 dxfq_dep_static(sqlite3 sqlite3 Threads::Threads m)
 dxfq_dep_static(lua lua5.4 m)
 target_include_directories(dxfq::lua INTERFACE /usr/include/lua5.4)
+dxfq_dep_static(crypt crypt)
 if(DXFQ_TLS)
   dxfq_dep_static(crypto crypto Threads::Threads)
   dxfq_dep_static(ssl ssl dxfq::crypto)

@@ -28,7 +28,7 @@ log=$cache/deps.log
 src_list=/etc/apt/sources.list.d/dxfquote-src.sources
 
 base_pkgs=(build-essential cmake pkg-config dpkg-dev xz-utils ca-certificates
-    libsqlite3-dev liblua5.4-dev libpng-dev zlib1g-dev libstb-dev libssl-dev
+    libsqlite3-dev liblua5.4-dev libpng-dev zlib1g-dev libstb-dev libssl-dev libcrypt-dev
     libcivetweb-dev libhpdf-dev libcjson-dev)
 test_pkgs=(clang libclang-rt-14-dev prometheus python3 curl)
 bench_pkgs=(libdxflib-dev python3-ezdxf python3-matplotlib hyperfine)

@@ -138,14 +138,14 @@ int cli_user(int argc, char **argv)
     }
     if ((rc = open_db(&a, &c, &s)) != 0)
         return rc;
-    int iterations = (int)cfg_int(c, CFG_SECURITY_PASSWORD_ITERATIONS);
+    int cost = (int)cfg_int(c, CFG_SECURITY_PASSWORD_COST);
 
     if (!strcmp(sub, "list")) {
         rc = store_user_list(s, print_user, NULL, &e) == 0 ? 0 : cli_fail(1, "%s", e.msg);
     } else if ((rc = get_password(&a, pw, sizeof pw, &generated)) == 0) {
         int ok = !strcmp(sub, "add")
-                     ? store_user_add(s, a.pos[0], role, pw, iterations, &e)
-                     : store_user_passwd(s, a.pos[0], pw, iterations, &e);
+                     ? store_user_add(s, a.pos[0], role, pw, cost, &e)
+                     : store_user_passwd(s, a.pos[0], pw, cost, &e);
         if (ok != 0) {
             rc = cli_fail(1, "%s", e.msg);
         } else {

@@ -139,10 +139,10 @@ CFG_KEY(CFG_SECURITY_LOGIN_ATTEMPTS, "security", "login_attempts", CFG_INT, "5",
         "attempts are refused.")
 CFG_KEY(CFG_SECURITY_LOGIN_WINDOW_MIN, "security", "login_window_min", CFG_INT, "15", 1, 1440,
         NULL, "Window for counting failed logins.")
-CFG_KEY(CFG_SECURITY_PASSWORD_ITERATIONS, "security", "password_iterations", CFG_INT, "210000",
-        10000, 10000000, NULL,
-        "PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023 recommends 600000 "
-        "for SHA-256; 210000 keeps a login under 0.2 s on a small server).")
+CFG_KEY(CFG_SECURITY_PASSWORD_COST, "security", "password_cost", CFG_INT, "5", 1, 11, NULL,
+        "yescrypt cost of new password hashes (libxcrypt's scale; 5 is its default and takes "
+        "about 50 ms and 16 MB per login). Existing hashes keep their cost until the password "
+        "changes.")
 CFG_KEY(CFG_SECURITY_SECURE_COOKIES, "security", "secure_cookies", CFG_BOOL, "false", 0, 0, NULL,
         "Mark session cookies Secure (send them over HTTPS only). Turn on when the appliance is "
         "reached through HTTPS.")

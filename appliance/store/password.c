@@ -2,27 +2,23 @@
  * password.c - password hashes as stored in users.password_hash, and the
  * random bytes behind salts and tokens.
  *
- * The stored form is 'pbkdf2-sha256$ITER$SALT_B64$HASH_B64': PBKDF2-HMAC-
- * SHA256 (sha256.c) with ITER iterations in decimal, a 16-byte salt from
- * getrandom() and a 32-byte derived key, both in standard base64 with '='
- * padding.  Verification reads the iteration count, salt and key length
- * from the stored string, so hashes made with an older iteration setting
- * keep working after the setting changes.
- *
- * Limits: iterations from STORE_MIN_ITERATIONS (a floor against mistakes)
- * to INT_MAX; salts and keys of 1..64 bytes when verifying.
+ * Hashes are yescrypt, through libxcrypt's crypt_rn() (the maintained
+ * library behind /etc/shadow on Debian), in the usual modular form
+ * '$y$PARAMS$SALT$HASH'.  The cost (1..11, libxcrypt's default 5) sets the
+ * time and memory per hash; verification reads the parameters from the
+ * stored string, so hashes made with an older cost keep working after the
+ * setting changes.  Salts come from getrandom().
  */
 #include "store_internal.h"
 
+#include <crypt.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #define SALT_LEN 16
-#define KEY_LEN  32
-#define PREFIX   "pbkdf2-sha256$"
+#define PREFIX   "$y$"
 
 int store_random(void *buf, size_t n, struct err *e)
 {
@@ -94,55 +90,54 @@ int store_b64_decode(const char *in, size_t in_n, unsigned char *out, size_t cap
     return (int)o;
 }
 
-int store_password_hash(const char *password, int iterations, char out[STORE_HASH_MAX],
-                        struct err *e)
+int store_password_setting(int cost, const unsigned char salt[16], char out[STORE_HASH_MAX],
+                           struct err *e)
 {
-    unsigned char salt[SALT_LEN], key[KEY_LEN];
-    char salt64[4 * ((SALT_LEN + 2) / 3) + 1], key64[4 * ((KEY_LEN + 2) / 3) + 1];
-    if (iterations < STORE_MIN_ITERATIONS)
-        return err_set(e, "password hash iterations must be at least %d, not %d",
-                       STORE_MIN_ITERATIONS, iterations);
-    if (store_random(salt, sizeof salt, e) != 0)
+    if (cost < STORE_MIN_COST || cost > STORE_MAX_COST)
+        return err_set(e, "password hash cost must be from %d to %d, not %d", STORE_MIN_COST,
+                       STORE_MAX_COST, cost);
+    if (!crypt_gensalt_rn(PREFIX, (unsigned long)cost, (const char *)salt, SALT_LEN, out,
+                          STORE_HASH_MAX))
+        return err_set(e, "cannot make a yescrypt salt (cost %d): %s", cost, strerror(errno));
+    return 0;
+}
+
+/* crypt_rn into out; its work area is 32 KiB, too big for a thread's stack. */
+static int yescrypt(const char *password, const char *setting, char out[STORE_HASH_MAX])
+{
+    struct crypt_data *cd = xcalloc(1, sizeof *cd);
+    const char *h = crypt_rn(password, setting, cd, (int)sizeof *cd);
+    int ok = h && h[0] == '$' && strlen(h) < STORE_HASH_MAX;
+    if (ok)
+        memcpy(out, h, strlen(h) + 1);
+    explicit_bzero(cd, sizeof *cd);
+    free(cd);
+    return ok ? 0 : -1;
+}
+
+int store_password_hash(const char *password, int cost, char out[STORE_HASH_MAX], struct err *e)
+{
+    unsigned char salt[SALT_LEN];
+    char setting[STORE_HASH_MAX];
+    if (store_random(salt, sizeof salt, e) != 0 ||
+        store_password_setting(cost, salt, setting, e) != 0)
         return -1;
-    store_pbkdf2_sha256(password, strlen(password), salt, sizeof salt, (unsigned long)iterations,
-                        key, sizeof key);
-    store_b64_encode(salt, sizeof salt, salt64);
-    store_b64_encode(key, sizeof key, key64);
-    snprintf(out, STORE_HASH_MAX, PREFIX "%d$%s$%s", iterations, salt64, key64);
-    explicit_bzero(key, sizeof key);
+    if (yescrypt(password, setting, out) != 0)
+        return err_set(e, "cannot hash the password with yescrypt: %s", strerror(errno));
     return 0;
 }
 
 int store_password_verify(const char *password, const char *encoded, struct err *e)
 {
-    unsigned char salt[64], want[64], got[64];
-    const char *p = encoded, *dollar;
-    char *end;
-    if (strncmp(p, PREFIX, strlen(PREFIX)) != 0)
-        goto bad;
-    p += strlen(PREFIX);
-    if (*p < '1' || *p > '9')
-        goto bad;
-    errno = 0;
-    long iter = strtol(p, &end, 10);
-    if (errno || iter > INT_MAX || *end != '$')
-        goto bad;
-    p = end + 1;
-    dollar = strchr(p, '$');
-    if (!dollar)
-        goto bad;
-    int salt_n = store_b64_decode(p, (size_t)(dollar - p), salt, sizeof salt);
-    int key_n = store_b64_decode(dollar + 1, strlen(dollar + 1), want, sizeof want);
-    if (salt_n < 1 || key_n < 1)
-        goto bad;
-    store_pbkdf2_sha256(password, strlen(password), salt, (size_t)salt_n, (unsigned long)iter, got,
-                        (size_t)key_n);
+    char got[STORE_HASH_MAX];
+    size_t n = strlen(encoded);
+    if (strncmp(encoded, PREFIX, strlen(PREFIX)) != 0 || n >= STORE_HASH_MAX ||
+        yescrypt(password, encoded, got) != 0 || strlen(got) != n)
+        return err_set(e, "stored password hash is not a yescrypt hash ($y$PARAMS$SALT$HASH)");
     /* Constant time: every byte is compared whatever the earlier ones were. */
     volatile unsigned char diff = 0;
-    for (int i = 0; i < key_n; i++)
-        diff |= (unsigned char)(got[i] ^ want[i]);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(got[i] ^ encoded[i]);
     explicit_bzero(got, sizeof got);
     return diff == 0;
-bad:
-    return err_set(e, "stored password hash is not in the form pbkdf2-sha256$ITER$SALT$HASH");
 }

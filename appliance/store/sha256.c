@@ -1,13 +1,9 @@
 /*
- * sha256.c - SHA-256 (FIPS 180-4), HMAC-SHA256 (RFC 2104) and
- * PBKDF2-HMAC-SHA256 (RFC 8018), the primitives behind password hashes,
- * session token hashes and file digests.
+ * sha256.c - SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), behind
+ * session token hashes, rule version hashes and file digests.  (Passwords
+ * are yescrypt, from libxcrypt: password.c.)
  *
- * Accepts any byte strings (keys and messages may hold zero bytes).  PBKDF2
- * derives up to 255 blocks of 32 bytes; the iteration count is the caller's
- * choice.  The HMAC key schedule (the hashes of key^ipad and key^opad) is
- * computed once per PBKDF2 call, so each iteration costs two compressions of
- * one block each, which is what makes the count the true work factor.
+ * Accepts any byte strings (keys and messages may hold zero bytes).
  * Nothing here allocates; intermediate keys are wiped before returning.
  */
 #include "store_internal.h"
@@ -121,80 +117,28 @@ void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN
     store_sha256_final(&c, out);
 }
 
-/* The two hash states after absorbing key^ipad and key^opad: each HMAC then
- * costs only the message blocks and one more block for the outer hash. */
-struct hmac_key {
-    struct store_sha256 inner, outer;
-};
-
-static void hmac_key_init(struct hmac_key *k, const void *key, size_t key_n)
+void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
+                       unsigned char out[STORE_SHA256_LEN])
 {
-    unsigned char block[64] = {0}, pad[64];
+    unsigned char block[64] = {0}, pad[64], ih[STORE_SHA256_LEN];
+    struct store_sha256 c;
     if (key_n > 64)
         store_sha256(key, key_n, block);
     else if (key_n)
         memcpy(block, key, key_n);
     for (int i = 0; i < 64; i++)
         pad[i] = block[i] ^ 0x36;
-    store_sha256_init(&k->inner);
-    store_sha256_update(&k->inner, pad, 64);
+    store_sha256_init(&c);
+    store_sha256_update(&c, pad, 64);
+    store_sha256_update(&c, msg, msg_n);
+    store_sha256_final(&c, ih);
     for (int i = 0; i < 64; i++)
         pad[i] = block[i] ^ 0x5c;
-    store_sha256_init(&k->outer);
-    store_sha256_update(&k->outer, pad, 64);
-    explicit_bzero(block, sizeof block);
-    explicit_bzero(pad, sizeof pad);
-}
-
-/* HMAC of the concatenation m1 || m2 (m2 may be NULL). */
-static void hmac_run(const struct hmac_key *k, const void *m1, size_t n1, const void *m2, size_t n2,
-                     unsigned char out[STORE_SHA256_LEN])
-{
-    struct store_sha256 c = k->inner;
-    unsigned char ih[STORE_SHA256_LEN];
-    store_sha256_update(&c, m1, n1);
-    if (m2)
-        store_sha256_update(&c, m2, n2);
-    store_sha256_final(&c, ih);
-    c = k->outer;
+    store_sha256_init(&c);
+    store_sha256_update(&c, pad, 64);
     store_sha256_update(&c, ih, sizeof ih);
     store_sha256_final(&c, out);
-}
-
-void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
-                       unsigned char out[STORE_SHA256_LEN])
-{
-    struct hmac_key k;
-    hmac_key_init(&k, key, key_n);
-    hmac_run(&k, msg, msg_n, NULL, 0, out);
-    explicit_bzero(&k, sizeof k);
-}
-
-int store_pbkdf2_sha256(const void *pass, size_t pass_n, const void *salt, size_t salt_n,
-                        unsigned long iterations, unsigned char *out, size_t out_n)
-{
-    if (iterations < 1 || out_n < 1 || out_n > 255 * (size_t)STORE_SHA256_LEN)
-        return -1;
-    struct hmac_key k;
-    hmac_key_init(&k, pass, pass_n);
-    unsigned char u[STORE_SHA256_LEN], t[STORE_SHA256_LEN];
-    for (uint32_t block = 1; out_n > 0; block++) {
-        unsigned char be[4] = {(unsigned char)(block >> 24), (unsigned char)(block >> 16),
-                               (unsigned char)(block >> 8), (unsigned char)block};
-        hmac_run(&k, salt, salt_n, be, sizeof be, u);
-        memcpy(t, u, sizeof t);
-        for (unsigned long i = 1; i < iterations; i++) {
-            hmac_run(&k, u, sizeof u, NULL, 0, u);
-            for (size_t j = 0; j < sizeof t; j++)
-                t[j] ^= u[j];
-        }
-        size_t take = out_n < sizeof t ? out_n : sizeof t;
-        memcpy(out, t, take);
-        out += take;
-        out_n -= take;
-    }
-    explicit_bzero(&k, sizeof k);
-    explicit_bzero(u, sizeof u);
-    explicit_bzero(t, sizeof t);
-    return 0;
+    explicit_bzero(block, sizeof block);
+    explicit_bzero(pad, sizeof pad);
+    explicit_bzero(ih, sizeof ih);
 }

@@ -58,11 +58,11 @@ struct store_user {
 
 /* Names: 1-63 characters of letters, digits, '.', '_', '-', unique without
  * regard to case.  Passwords: at least 10 characters.  The password is
- * hashed with PBKDF2-HMAC-SHA256, a random 16-byte salt and the given
- * iteration count (at least 1000). */
+ * hashed with yescrypt (libxcrypt) at the given cost (1..11; libxcrypt's
+ * default is 5) and a random 16-byte salt. */
 int store_user_add(struct store *s, const char *name, enum store_role role, const char *password,
-                   int iterations, struct err *e);
-int store_user_passwd(struct store *s, const char *name, const char *password, int iterations,
+                   int cost, struct err *e);
+int store_user_passwd(struct store *s, const char *name, const char *password, int cost,
                       struct err *e);
 /* 1 when name exists, is not disabled and password matches (then out, if
  * not NULL, is filled and last_login is set to now), 0 when not, -1 on

@@ -91,29 +91,27 @@ void store_sha256_final(struct store_sha256 *c, unsigned char out[STORE_SHA256_L
 void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN]);
 void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
                        unsigned char out[STORE_SHA256_LEN]);
-/* RFC 8018 PBKDF2 with HMAC-SHA256.  -1 when iterations is 0 or out_n is 0
- * or more than 255 blocks. */
-int store_pbkdf2_sha256(const void *pass, size_t pass_n, const void *salt, size_t salt_n,
-                        unsigned long iterations, unsigned char *out, size_t out_n);
-
 /* ---------------------------------------------------------------- passwords */
 
-/* Longest encoded hash: "pbkdf2-sha256$" + iterations + salt and hash in
- * base64, with room to spare. */
-#define STORE_HASH_MAX 160
-/* Iteration floor: fewer makes the hash cheap to brute-force. */
-#define STORE_MIN_ITERATIONS 1000
-/* Work for a name that does not exist when no user exists to copy the cost
- * from: the default of security.password_iterations. */
-#define STORE_DUMMY_ITERATIONS 210000
+/* Longest encoded hash, with room to spare ("$y$j9T$" + 22 + 1 + 43). */
+#define STORE_HASH_MAX 128
+/* yescrypt cost range of libxcrypt (security.password_cost). */
+#define STORE_MIN_COST 1
+#define STORE_MAX_COST 11
+/* The cost of the dummy hash checked for a name that does not exist when no
+ * user exists to copy the cost from: the default of security.password_cost. */
+#define STORE_DUMMY_COST 5
 
-/* Encodes 'pbkdf2-sha256$ITER$SALT_B64$HASH_B64' for password with a fresh
- * 16-byte salt and a 32-byte hash into out (STORE_HASH_MAX bytes). */
-int store_password_hash(const char *password, int iterations, char out[STORE_HASH_MAX],
+/* The yescrypt setting ('$y$PARAMS$SALT') for a cost and a 16-byte salt. */
+int store_password_setting(int cost, const unsigned char salt[16], char out[STORE_HASH_MAX],
+                           struct err *e);
+/* yescrypt hash of password with a fresh 16-byte salt from getrandom(),
+ * '$y$PARAMS$SALT$HASH', into out (STORE_HASH_MAX bytes). */
+int store_password_hash(const char *password, int cost, char out[STORE_HASH_MAX],
                         struct err *e);
 /* 1 when password matches the encoded hash, 0 when not, -1 (e filled) when
- * encoded is not a hash this code wrote.  The final comparison takes the
- * same time wherever the first difference is. */
+ * encoded is not a yescrypt hash.  The final comparison takes the same time
+ * wherever the first difference is. */
 int store_password_verify(const char *password, const char *encoded, struct err *e);
 
 /* Standard base64 with '=' padding.  encode returns the length written

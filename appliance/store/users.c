@@ -5,12 +5,12 @@
  * Accepts names of 1-63 characters from [A-Za-z0-9._-], compared without
  * regard to case (the column is COLLATE NOCASE: "Anna" and "anna" are one
  * user), and passwords of at least 10 characters (UTF-8 characters, not
- * bytes).  Passwords are never stored or logged, only their PBKDF2 hash
+ * bytes).  Passwords are never stored or logged, only their yescrypt hash
  * (password.c).
  *
- * Invariant: store_user_check() costs one PBKDF2 run whether or not the
- * name exists, and with the iteration count of a real stored hash, so the
- * time of a failed login does not tell whether a name is taken.
+ * Invariant: store_user_check() costs one yescrypt run whether or not the
+ * name exists, and with the cost of a real stored hash, so the time of a
+ * failed login does not tell whether a name is taken.
  */
 #include "store_internal.h"
 
@@ -63,11 +63,11 @@ static int check_password(const char *password, struct err *e)
 }
 
 int store_user_add(struct store *s, const char *name, enum store_role role, const char *password,
-                   int iterations, struct err *e)
+                   int cost, struct err *e)
 {
     char hash[STORE_HASH_MAX];
     if (check_name(name, e) != 0 || check_password(password, e) != 0 ||
-        store_password_hash(password, iterations, hash, e) != 0)
+        store_password_hash(password, cost, hash, e) != 0)
         return -1;
     sqlite3_stmt *st = store_stmt(s, STMT_USER_INSERT,
                                   "INSERT INTO users(name, role, password_hash, created) "
@@ -88,13 +88,13 @@ int store_user_add(struct store *s, const char *name, enum store_role role, cons
     return 0;
 }
 
-int store_user_passwd(struct store *s, const char *name, const char *password, int iterations,
+int store_user_passwd(struct store *s, const char *name, const char *password, int cost,
                       struct err *e)
 {
     char hash[STORE_HASH_MAX];
     sqlite3_stmt *st;
     int rc;
-    if (check_password(password, e) != 0 || store_password_hash(password, iterations, hash, e) != 0)
+    if (check_password(password, e) != 0 || store_password_hash(password, cost, hash, e) != 0)
         return -1;
     /* The new hash and the end of the user's sessions go together: whoever
      * knew the old password must not stay logged in. */
@@ -162,9 +162,10 @@ static void burn_like_check(struct store *s, const char *password)
     }
     store_stmt_done(st);
     if (!hash[0] || store_password_verify(password, hash, NULL) < 0) {
-        unsigned char salt[16] = {0}, key[32];
-        store_pbkdf2_sha256(password, strlen(password), salt, sizeof salt, STORE_DUMMY_ITERATIONS,
-                            key, sizeof key);
+        static const unsigned char salt[16] = {0};
+        char setting[STORE_HASH_MAX];
+        if (store_password_setting(STORE_DUMMY_COST, salt, setting, NULL) == 0)
+            store_password_verify(password, setting, NULL);
     }
 }
 

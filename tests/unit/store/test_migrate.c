@@ -432,7 +432,7 @@ TEST(schema_constraints_and_delete_rules)
     CHECK(run(db, "UPDATE parts SET geometry = '{not json'") == SQLITE_CONSTRAINT);
     CHECK(run(db, "UPDATE materials SET extra = '[1]'") == SQLITE_CONSTRAINT);
     CHECK(run(db, "INSERT INTO users(name, role, password_hash, created) VALUES "
-                  "('bob', 'root', 'pbkdf2-sha256$1$a$b', 1)") == SQLITE_CONSTRAINT);
+                  "('bob', 'root', '$y$j75$a$b', 1)") == SQLITE_CONSTRAINT);
     CHECK(run(db, "INSERT INTO material_thicknesses(material_id, thickness_mm, "
                   "cutting_speed_mm_min, pierce_time_s, sheet_w_mm, sheet_h_mm) SELECT "
                   "material_id, thickness_mm, 1, 1, 1, 1 FROM material_thicknesses LIMIT 1") ==

@@ -58,6 +58,16 @@ static cJSON *bbox_json(const struct geom_bbox *b)
     return o;
 }
 
+/* smallest_hole_mm is null when there is no hole, not a made-up 0. */
+static void add_hole(cJSON *o, size_t holes, double smallest)
+{
+    cJSON_AddNumberToObject(o, "holes", (double)holes);
+    if (holes)
+        cJSON_AddNumberToObject(o, "smallest_hole_mm", smallest);
+    else
+        cJSON_AddNullToObject(o, "smallest_hole_mm");
+}
+
 static cJSON *counts_json(const struct dxf_count *v, size_t n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -86,8 +96,7 @@ static char *inspection_json(const struct inspection *in)
     cJSON *ct = cJSON_AddObjectToObject(o, "contours");
     cJSON_AddNumberToObject(ct, "closed", (double)r->closed);
     cJSON_AddNumberToObject(ct, "open", (double)r->open);
-    cJSON_AddNumberToObject(o, "holes", (double)r->holes);
-    cJSON_AddNumberToObject(o, "smallest_hole_mm", r->smallest_hole_mm);
+    add_hole(o, r->holes, r->smallest_hole_mm);
 
     cJSON *parts = cJSON_AddArrayToObject(o, "parts");
     for (size_t i = 0; i < r->nparts; i++) {
@@ -97,8 +106,7 @@ static char *inspection_json(const struct inspection *in)
         cJSON_AddNumberToObject(pj, "pierces", (double)p->pierces);
         cJSON_AddNumberToObject(pj, "area_mm2", p->area_mm2);
         cJSON_AddItemToObject(pj, "bbox", bbox_json(&p->bbox));
-        cJSON_AddNumberToObject(pj, "holes", (double)p->holes);
-        cJSON_AddNumberToObject(pj, "smallest_hole_mm", p->smallest_hole_mm);
+        add_hole(pj, p->holes, p->smallest_hole_mm);
         cJSON_AddItemToArray(parts, pj);
     }
     cJSON *layers = cJSON_AddArrayToObject(o, "layers");

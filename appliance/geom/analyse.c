@@ -108,10 +108,11 @@ static void sum_curves(struct geom_ctx *x, size_t nlayers)
         if (c->layer < nlayers)
             r->layers[c->layer].cut_length_mm += x->len[i];
     }
-    if (r->bbox.min_x > r->bbox.max_x)
-        memset(&r->bbox, 0, sizeof r->bbox);
-    r->width_mm = r->bbox.max_x - r->bbox.min_x;
-    r->height_mm = r->bbox.max_y - r->bbox.min_y;
+    /* No cut geometry: the box stays empty (min > max), the size is 0. */
+    if (r->bbox.min_x <= r->bbox.max_x) {
+        r->width_mm = r->bbox.max_x - r->bbox.min_x;
+        r->height_mm = r->bbox.max_y - r->bbox.min_y;
+    }
 }
 
 /* Entities per layer: curves of one entity are consecutive and entity

@@ -191,7 +191,7 @@ struct geom_report {
     double cut_length_mm; /* every curve as drawn, duplicates included */
     size_t pierces;       /* one per contour */
     double area_mm2;      /* sum over the parts */
-    struct geom_bbox bbox;
+    struct geom_bbox bbox; /* empty (min > max) when nothing is cut */
     double width_mm, height_mm;
     size_t closed, open; /* contours */
     size_t holes;

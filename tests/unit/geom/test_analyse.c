@@ -440,6 +440,7 @@ TEST(test_empty)
     struct run R = analyse(&d, 0, NULL);
     CHECK(R.rc == 0 && R.r.pierces == 0 && R.r.nparts == 0 && R.w.n == 0);
     CHECK_NEAR(R.r.width_mm, 0, 0);
+    CHECK(R.r.bbox.min_x > R.r.bbox.max_x); /* empty, not a box at the origin */
     done(&R, &d);
     /* An arena too small for the report is an error, not a crash. */
     rect(&d, 0, 0, 1, 1);

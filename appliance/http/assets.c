@@ -62,8 +62,8 @@ int http_accepts_gzip(const char *accept_encoding)
     while (*p) {
         p = skip_ws(p);
         size_t n = strcspn(p, ",; \t");
-        int is_gzip = (n == 4 && !strncasecmp(p, "gzip", 4)) ||
-                      (n == 6 && !strncasecmp(p, "x-gzip", 6));
+        int is_gzip =
+            (n == 4 && !strncasecmp(p, "gzip", 4)) || (n == 6 && !strncasecmp(p, "x-gzip", 6));
         int is_star = n == 1 && *p == '*';
         double q = 1;
         p += n;

@@ -40,13 +40,15 @@ void http_jobs_none(void *ctx, struct http_jobs_count *out);
 
 /* --------------------------------------------------------------- server */
 
+/* What the request threads read.  It copies what it needs from the
+ * configuration, so that it stays valid if it must outlive the call to
+ * http_serve() (see server.c, invariant 3). */
 struct http_server {
-    const struct cfg *cfg;
-    const char *data_dir;        /* [data] dir; valid as long as cfg */
-    int busy_timeout_ms;         /* [data] busy_timeout_ms */
-    int64_t min_free_bytes;      /* [data] min_free_mb in bytes */
-    int access_log;              /* [log] access */
-    double started;              /* core_now() when serving began */
+    char *data_dir;         /* [data] dir, owned */
+    int busy_timeout_ms;    /* [data] busy_timeout_ms */
+    int64_t min_free_bytes; /* [data] min_free_mb in bytes */
+    int access_log;         /* [log] access */
+    double started;         /* core_now() when serving began */
     struct http_jobs_source jobs;
 };
 
@@ -57,19 +59,17 @@ struct http_thread {
 
 /* ------------------------------------------------------------- requests */
 
-struct http_route;
-
 struct http_req {
     struct mg_connection *conn;
     const struct mg_request_info *ri;
     struct http_server *srv;
-    struct http_thread *th;      /* NULL outside worker threads */
-    const char *method;          /* as sent: "GET", "HEAD", ... */
-    const char *path;            /* decoded, normalised, no query string */
-    const char *route;           /* route pattern for metrics, or "unmatched" */
-    int head;                    /* HEAD: send headers only */
-    int status;                  /* set by http_reply(); 0 until then */
-    long long bytes;             /* body bytes sent */
+    struct http_thread *th; /* NULL outside worker threads */
+    const char *method;     /* as sent: "GET", "HEAD", ... */
+    const char *path;       /* decoded, normalised, no query string */
+    const char *route;      /* route pattern for metrics, or "unmatched" */
+    int head;               /* HEAD: send headers only */
+    int status;             /* set by http_reply(); 0 until then */
+    long long bytes;        /* body bytes sent */
 };
 
 /* The calling thread's database connection, opened on first use.  The

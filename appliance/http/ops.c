@@ -16,7 +16,6 @@
  * the registry.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +34,8 @@ static void init_families(void)
 {
     static const double buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                      0.25,  0.5,   1,    2.5,   5,    10};
-    M.requests = metric_counter("http_requests_total", "HTTP requests answered.",
-                                "route,method,status");
+    M.requests =
+        metric_counter("http_requests_total", "HTTP requests answered.", "route,method,status");
     M.duration = metric_histogram("http_request_duration_seconds",
                                   "Time from reading a request to the end of its reply.", "route",
                                   buckets, (int)(sizeof buckets / sizeof buckets[0]));
@@ -63,8 +62,7 @@ void http_jobs_none(void *ctx, struct http_jobs_count *out)
 
 static const char *method_label(const char *m)
 {
-    static const char *const known[] = {"GET",  "HEAD",    "POST", "PUT",
-                                        "PATCH", "DELETE", "OPTIONS"};
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (m && !strcmp(m, known[i]))
             return known[i];

@@ -21,8 +21,8 @@
 #include "http/internal.h"
 
 #define SECURITY_HEADERS                                                                           \
-    "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; "                   \
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'\r\n"          \
+    "Content-Security-Policy: default-src 'self'; img-src 'self' data: blob:; "                    \
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'\r\n"           \
     "X-Content-Type-Options: nosniff\r\n"                                                          \
     "Referrer-Policy: no-referrer\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"

@@ -15,11 +15,12 @@
  *  2. The signal handler only writes one byte to a pipe; everything else
  *     happens on the thread that called http_serve().
  *  3. Stopping: mg_stop() runs on a helper thread and is given
- *     [http] shutdown_grace_s to finish the running requests.  If it is
- *     still waiting after that, http_serve() logs it, checkpoints what it
- *     can and returns 0 anyway, leaving the server state allocated (those
- *     requests still read it); the caller is about to exit the process,
- *     which ends them.
+ *     [http] shutdown_grace_s (plus the 2 s CivetWeb needs to notice) to
+ *     finish the running requests.  If it is still waiting after that,
+ *     http_serve() logs it, checkpoints what it can and returns 0 anyway,
+ *     leaving the server state allocated (those requests still read it;
+ *     it holds copies, not pointers into the configuration); the caller
+ *     is about to exit the process, which ends them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -272,9 +273,13 @@ static void *stopper_run(void *arg)
     return NULL;
 }
 
-/* Stops ctx, waiting at most grace_s for running requests.  1 when CivetWeb
- * has stopped, 0 when it is still waiting (the stopper is then left to
- * finish on its own and must not be freed). */
+/* CivetWeb's accept loop looks at its stop flag every 2 s
+ * (SOCKET_TIMEOUT_QUANTUM in civetweb.c): an idle server needs that long. */
+#define CIVETWEB_STOP_S 2
+
+/* Stops ctx, giving running requests grace_s, plus the time CivetWeb takes
+ * to notice.  1 when CivetWeb has stopped, 0 when it is still waiting (the
+ * stopper is then left to finish on its own and must not be freed). */
 static int stop_within(struct mg_context *ctx, long long grace_s)
 {
     struct stopper *st = xcalloc(1, sizeof *st);
@@ -295,7 +300,7 @@ static int stop_within(struct mg_context *ctx, long long grace_s)
         goto out;
     }
     clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += (time_t)grace_s;
+    deadline.tv_sec += (time_t)grace_s + CIVETWEB_STOP_S;
     pthread_mutex_lock(&st->mu);
     while (!st->done && pthread_cond_timedwait(&st->cv, &st->mu, &deadline) != ETIMEDOUT)
         ;
@@ -315,10 +320,9 @@ out:
 
 /* ---------------------------------------------------------------- serve */
 
-static int start_civetweb(struct http_server *srv, const struct listen_spec *ls,
-                          struct mg_context **out, struct err *e)
+static int start_civetweb(const struct cfg *c, struct http_server *srv,
+                          const struct listen_spec *ls, struct mg_context **out, struct err *e)
 {
-    const struct cfg *c = srv->cfg;
     char threads[24], timeout[24], text[256] = "", cause[256] = "";
     unsigned code = 0;
     const char *cert = cfg_str(c, CFG_HTTP_TLS_CERTIFICATE);
@@ -370,12 +374,13 @@ static int start_civetweb(struct http_server *srv, const struct listen_spec *ls,
         return err_set(e, "cannot listen on %s:%d: %s; set [http] listen or --listen", ls->addr,
                        ls->port, why);
     }
+    const char *why = cause[0] ? cause : text[0] ? text : "unknown error";
     if (ls->tls)
-        return err_set(e, "cannot start HTTPS on %s with [http] tls_certificate = %s: %s; the "
-                          "file must hold the PEM certificate and its private key",
-                       ls->option, cert, cause[0] ? cause : text[0] ? text : "refused");
-    return err_set(e, "cannot start the web server on %s: %s", ls->option,
-                   cause[0] ? cause : text[0] ? text : "unknown error");
+        return err_set(e,
+                       "cannot start HTTPS on %s with [http] tls_certificate = %s: %s; the "
+                       "file must hold the PEM certificate and its private key",
+                       ls->option, cert, why);
+    return err_set(e, "cannot start the web server on %s: %s", ls->option, why);
 }
 
 static int check_tls(const struct cfg *c, const struct listen_spec *ls, struct err *e)
@@ -389,8 +394,9 @@ static int check_tls(const struct cfg *c, const struct listen_spec *ls, struct e
         return 0;
     }
     if (!*cert)
-        return err_set(e, "[http] listen = %s asks for HTTPS but [http] tls_certificate is empty; "
-                          "set it to a PEM file with the certificate and its key",
+        return err_set(e,
+                       "[http] listen = %s asks for HTTPS but [http] tls_certificate is empty; "
+                       "set it to a PEM file with the certificate and its key",
                        ls->option);
     if (!mg_check_feature(MG_FEATURES_TLS))
         return err_set(e, "this build of dxfquote has no HTTPS support; remove the 's' after "
@@ -439,8 +445,7 @@ int http_serve(const struct cfg *c, struct err *e)
     if (parse_listen(c, &ls, e) != 0 || check_tls(c, &ls, e) != 0)
         return -1;
     srv = xcalloc(1, sizeof *srv);
-    srv->cfg = c;
-    srv->data_dir = cfg_str(c, CFG_DATA_DIR);
+    srv->data_dir = xstrdup(cfg_str(c, CFG_DATA_DIR));
     srv->busy_timeout_ms = (int)cfg_int(c, CFG_DATA_BUSY_TIMEOUT_MS);
     srv->min_free_bytes = (int64_t)cfg_int(c, CFG_DATA_MIN_FREE_MB) * 1024 * 1024;
     srv->access_log = cfg_bool(c, CFG_LOG_ACCESS);
@@ -459,7 +464,7 @@ int http_serve(const struct cfg *c, struct err *e)
         goto fail;
     }
     srv->started = core_now();
-    if (start_civetweb(srv, &ls, &ctx, e) != 0)
+    if (start_civetweb(c, srv, &ls, &ctx, e) != 0)
         goto fail;
     /* Only a server that runs takes the signals over: a failed start
      * leaves the process as it found it. */
@@ -467,8 +472,9 @@ int http_serve(const struct cfg *c, struct err *e)
         mg_stop(ctx);
         goto fail;
     }
-    log_info("listening", "listen=%s threads=%lld data=%s", ls.option,
-             cfg_int(c, CFG_HTTP_THREADS), srv->data_dir);
+    char qdir[512];
+    log_info("listening", "listen=%s threads=%lld data=%s", ls.option, cfg_int(c, CFG_HTTP_THREADS),
+             log_q(qdir, sizeof qdir, srv->data_dir));
 
     sig = wait_stop(fds[0]);
     log_info("stopping", "signal=%s grace_s=%lld", sig == SIGINT ? "INT" : "TERM", grace);
@@ -483,6 +489,7 @@ int http_serve(const struct cfg *c, struct err *e)
     restore_signals(fds, old);
     mg_exit_library();
     store_close(main_store, 1);
+    free(srv->data_dir);
     free(srv);
     log_info("stopped", "listen=%s", ls.option);
     return 0;
@@ -492,6 +499,7 @@ fail:
         mg_exit_library();
     if (main_store)
         store_close(main_store, 0);
+    free(srv->data_dir);
     free(srv);
     return -1;
 }

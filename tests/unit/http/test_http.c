@@ -22,7 +22,7 @@ TEST(pattern_placeholder)
 {
     CHECK(http_route_match("/api/quotes/{id}", "/api/quotes/42"));
     CHECK(http_route_match("/api/quotes/{id}/pdf", "/api/quotes/42/pdf"));
-    CHECK(!http_route_match("/api/quotes/{id}", "/api/quotes/"));   /* empty segment */
+    CHECK(!http_route_match("/api/quotes/{id}", "/api/quotes/"));    /* empty segment */
     CHECK(!http_route_match("/api/quotes/{id}", "/api/quotes/4/2")); /* two segments */
     CHECK(!http_route_match("/api/quotes/{id}/pdf", "/api/quotes/42"));
     CHECK(http_route_match("/{a}/{b}", "/x/y"));

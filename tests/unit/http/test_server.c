@@ -58,8 +58,8 @@ static int dial(int p)
 
 struct resp {
     int status;
-    char *raw;          /* whole response, NUL-terminated */
-    char *body;         /* inside raw */
+    char *raw;  /* whole response, NUL-terminated */
+    char *body; /* inside raw */
     size_t body_len;
 };
 
@@ -127,11 +127,11 @@ static const char *header(const struct resp *r, const char *name, char *buf, siz
 static int has_security_headers(const struct resp *r)
 {
     char v[512];
-    return header(r, "Content-Security-Policy", v, sizeof v) &&
-           strstr(v, "default-src 'self'") && strstr(v, "frame-ancestors 'none'") &&
-           strstr(v, "object-src 'none'") && header(r, "X-Content-Type-Options", v, sizeof v) &&
-           !strcmp(v, "nosniff") && header(r, "Referrer-Policy", v, sizeof v) &&
-           header(r, "X-Frame-Options", v, sizeof v) && !strcmp(v, "DENY");
+    return header(r, "Content-Security-Policy", v, sizeof v) && strstr(v, "default-src 'self'") &&
+           strstr(v, "frame-ancestors 'none'") && strstr(v, "object-src 'none'") &&
+           header(r, "X-Content-Type-Options", v, sizeof v) && !strcmp(v, "nosniff") &&
+           header(r, "Referrer-Policy", v, sizeof v) && header(r, "X-Frame-Options", v, sizeof v) &&
+           !strcmp(v, "DENY");
 }
 
 static long long file_size(const char *path)
@@ -311,8 +311,7 @@ TEST(gzip)
     resp_free(&r);
 
     CHECK(fetch("GET /app.js HTTP/1.1\r\n", &r) == 0);
-    CHECK(header(&r, "Content-Type", v, sizeof v) &&
-          !strcmp(v, "text/javascript; charset=utf-8"));
+    CHECK(header(&r, "Content-Type", v, sizeof v) && !strcmp(v, "text/javascript; charset=utf-8"));
     resp_free(&r);
 }
 
@@ -376,12 +375,15 @@ TEST(metrics)
     CHECK(r.status == 200);
     CHECK(has_security_headers(&r));
     CHECK(header(&r, "Content-Type", v, sizeof v) && !strncmp(v, "text/plain; version=0.0.4", 25));
-    CHECK_NEAR(sample(r.body, "http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"}"),
-               health_200, 0);
-    CHECK_NEAR(sample(r.body, "http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}"),
-               2, 0);
-    CHECK_NEAR(sample(r.body, "http_requests_total{route=\"/health\",method=\"DELETE\",status=\"405\"}"),
-               1, 0);
+    CHECK_NEAR(
+        sample(r.body, "http_requests_total{route=\"/health\",method=\"GET\",status=\"200\"}"),
+        health_200, 0);
+    CHECK_NEAR(
+        sample(r.body, "http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"}"), 2,
+        0);
+    CHECK_NEAR(
+        sample(r.body, "http_requests_total{route=\"/health\",method=\"DELETE\",status=\"405\"}"),
+        1, 0);
     /* The histogram is per route: the 405 for DELETE /health is in it too. */
     CHECK_NEAR(sample(r.body, "http_request_duration_seconds_count{route=\"/health\"}"),
                health_200 + 1, 0);
@@ -435,7 +437,7 @@ TEST(port_in_use)
 TEST(bad_listen)
 {
     static const char *const bad[] = {"localhost:80", "1.2.3.4:0", "1.2.3.4:70000", "1.2.3.4:",
-                                      "1.2.3.4:80x", "1.2.3:80", "::1:80"};
+                                      "1.2.3.4:80x",  "1.2.3:80",  "::1:80"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct cfg *c = make_cfg("200");
         struct err e = {""};
@@ -498,12 +500,12 @@ TEST(low_disk)
         cJSON *failing = cJSON_GetObjectItem(j, "failing");
         CHECK(cJSON_GetArraySize(failing) == 1);
         CHECK_STR(cJSON_GetStringValue(cJSON_GetArrayItem(failing, 0)), "disk");
-        CHECK_STR(cJSON_GetStringValue(
-                      cJSON_GetObjectItem(cJSON_GetObjectItem(j, "disk"), "status")),
-                  "fail");
-        CHECK_STR(cJSON_GetStringValue(
-                      cJSON_GetObjectItem(cJSON_GetObjectItem(j, "database"), "status")),
-                  "ok");
+        CHECK_STR(
+            cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "disk"), "status")),
+            "fail");
+        CHECK_STR(
+            cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "database"), "status")),
+            "ok");
         cJSON_Delete(j);
     }
     resp_free(&r);

@@ -45,5 +45,6 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
+int cli_render(int argc, char **argv);
 
 #endif

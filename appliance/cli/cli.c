@@ -125,6 +125,9 @@ static const char usage[] =
     "  inspect FILE.dxf [--json] [--units mm|cm|m|inch|ft] [--thickness MM]\n"
     "                                    measure a drawing: cut length, pierces, area,\n"
     "                                    holes, parts, problems; --json prints one object\n"
+    "  render FILE.dxf OUT.png [--size WxH | --thumbnail] [--units U]\n"
+    "                                    write the part's preview as PNG ([render] sizes;\n"
+    "                                    the size in mm is written from 320x240 up)\n"
     "  serve [--listen ADDR:PORT]        run the web appliance (Ctrl-C or SIGTERM stops it)\n"
     "  user add NAME --role admin|sales  add a user; the password is read from stdin\n"
     "                                    (without echo on a terminal), or generated and\n"
@@ -170,6 +173,8 @@ int cli_main(int argc, char **argv)
         return cli_user(argc - 2, argv + 2);
     if (!strcmp(cmd, "inspect"))
         return cli_inspect(argc - 2, argv + 2);
+    if (!strcmp(cmd, "render"))
+        return cli_render(argc - 2, argv + 2);
     if (!strcmp(cmd, "backup"))
         return cli_backup(argc - 2, argv + 2);
     return cli_fail(2, "unknown command '%s'; see 'dxfquote --help'", cmd);

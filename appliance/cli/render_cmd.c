@@ -1,0 +1,119 @@
+/*
+ * render_cmd.c - `dxfquote render FILE.dxf OUT.png [--size WxH] [--thumbnail]`.
+ *
+ * Reads and measures one drawing exactly as inspect does (limits and
+ * tolerances from the configuration) and writes its preview as PNG.  The
+ * size is the detail view's ([render] detail_width x detail_height), the
+ * thumbnail's with --thumbnail, or --size WxH (each side 16 to 8192).  The
+ * part's size in mm is written under the drawing when the canvas is at
+ * least 320 x 240.  Exit 0 when the PNG was written, 1 when the drawing
+ * cannot be read or measured or the file cannot be written (one line on
+ * stderr says why), 2 for bad usage.
+ */
+#include "args.h"
+#include "dxf/dxf.h"
+#include "geom/geom.h"
+#include "render/render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* "WxH" with both sides in range; 0 or -1. */
+static int parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    long a = strtol(s, &end, 10);
+    if (end == s || (*end != 'x' && *end != 'X'))
+        return -1;
+    const char *p = end + 1;
+    long b = strtol(p, &end, 10);
+    if (end == p || *end)
+        return -1;
+    if (a < RENDER_MIN_SIDE || a > RENDER_MAX_SIDE || b < RENDER_MIN_SIDE || b > RENDER_MAX_SIDE)
+        return -1;
+    *w = (int)a;
+    *h = (int)b;
+    return 0;
+}
+
+static void opts_from_config(const struct cfg *c, struct dxf_opts *dx, struct geom_opts *go)
+{
+    dxf_opts_default(dx);
+    dx->max_bytes = (size_t)cfg_int(c, CFG_LIMITS_UPLOAD_MB) << 20;
+    dx->max_entities = (size_t)cfg_int(c, CFG_LIMITS_MAX_ENTITIES);
+    dx->max_nesting = (int)cfg_int(c, CFG_LIMITS_MAX_NESTING);
+    dx->max_spline_degree = (int)cfg_int(c, CFG_LIMITS_MAX_SPLINE_DEGREE);
+    dx->max_spline_knots = (size_t)cfg_int(c, CFG_LIMITS_MAX_SPLINE_KNOTS);
+    dx->default_units = cfg_str(c, CFG_GEOMETRY_DEFAULT_UNITS);
+    *go = geom_opts_default();
+    go->join_tol_mm = cfg_real(c, CFG_GEOMETRY_JOIN_TOLERANCE_MM);
+    go->chord_tol_mm = cfg_real(c, CFG_GEOMETRY_CHORD_TOLERANCE_MM);
+}
+
+int cli_render(int argc, char **argv)
+{
+    static const struct args_spec opts[] = {
+        {"--config", 1}, {"--size", 1}, {"--thumbnail", 0}, {"--units", 1}, {NULL, 0}};
+    struct args a;
+    struct cfg *c;
+    struct err e;
+    int rc, w = 0, h = 0;
+
+    if (args_parse(&a, argc, argv, opts, "render") != 0)
+        return 2;
+    if (a.npos != 2)
+        return cli_fail(2, "render: expected FILE.dxf OUT.png");
+    const char *size = args_get(&a, "--size");
+    if (size && args_get(&a, "--thumbnail"))
+        return cli_fail(2, "render: give --size or --thumbnail, not both");
+    if (size && parse_size(size, &w, &h) != 0)
+        return cli_fail(2, "render: --size must be WIDTHxHEIGHT in pixels, each %d to %d, not '%s'",
+                        RENDER_MIN_SIDE, RENDER_MAX_SIDE, size);
+    const char *units = args_get(&a, "--units");
+    if (units && dxf_unit_mm(units) <= 0)
+        return cli_fail(2, "render: --units must be mm, cm, m, inch or ft, not '%s'", units);
+    if ((rc = args_config(&a, &c)) != 0)
+        return rc;
+    if (!size) {
+        int thumb = args_get(&a, "--thumbnail") != NULL;
+        w = (int)cfg_int(c, thumb ? CFG_RENDER_THUMBNAIL_WIDTH : CFG_RENDER_DETAIL_WIDTH);
+        h = (int)cfg_int(c, thumb ? CFG_RENDER_THUMBNAIL_HEIGHT : CFG_RENDER_DETAIL_HEIGHT);
+    }
+
+    struct dxf_opts dx;
+    struct geom_opts go;
+    opts_from_config(c, &dx, &go);
+    dx.units = units;
+    struct arena *ar = arena_new((size_t)cfg_int(c, CFG_LIMITS_MEMORY_MB) << 20);
+    struct dxf_drawing d;
+    struct geom_report r;
+    unsigned char *png = NULL;
+    size_t len = 0;
+    const char *in = a.pos[0], *out = a.pos[1];
+
+    if (dxf_read_file(ar, in, &dx, &d, &e) != 0) {
+        rc = cli_fail(1, "%s", e.msg);
+        goto done;
+    }
+    go.mm_per_unit = d.mm_per_unit;
+    if (geom_analyse(ar, d.curves, d.ncurves, d.nlayers, &go, &d.warnings, &r, &e) != 0) {
+        rc = cli_fail(1, "%s: %s", in, e.msg);
+        goto done;
+    }
+    struct render_opts ro = render_opts_size(w, h);
+    ro.label = w >= 320 && h >= 240;
+    if (render_png(d.curves, &r, &d.warnings, &ro, &png, &len, &e) != 0) {
+        rc = cli_fail(1, "%s: %s", in, e.msg);
+        goto done;
+    }
+    if (render_write_file(out, png, len, &e) != 0) {
+        rc = cli_fail(1, "%s", e.msg);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(png);
+    arena_free(ar);
+    cfg_free(c);
+    return rc;
+}

@@ -1,0 +1,377 @@
+/*
+ * draw.c - a part preview from geom's analysis.
+ *
+ * Accepts the curves, the report and the warnings of one geom_analyse()
+ * call, and paints them in layers through one coverage buffer: material,
+ * outlines, open contours with their loose ends, warning markers, the size
+ * label.  Each layer is accumulated, painted and cleared before the next,
+ * so memory is the canvas plus one float per pixel, however many curves
+ * the drawing has: curves are flattened to 0.1 pixel and every point goes
+ * straight into the buffer, nothing is stored.
+ *
+ * Fill rule: the report says which closed contours are outer boundaries,
+ * holes and islands (depth 0, 1, 2 ...) and which way each runs (the sign
+ * of its area).  Each contour's edges go in with the sign that orients it
+ * by depth (even depth one way, odd the other), so the winding is 1 inside
+ * material and 0 in holes whichever way the file drew them.  A curve run
+ * backwards in its contour (edge.reversed) is flattened forwards with its
+ * sign flipped: the same contribution, as the accumulator is linear.
+ *
+ * Strokes are polygons through the same rasteriser: a rectangle per
+ * flattened segment and a bevel triangle on the outer side of each vertex.
+ * They share their edges exactly, so a 1-pixel line at any angle has no
+ * gaps; their overlaps on the inner side of a bend are clamped to full
+ * coverage.
+ */
+#include "render_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ----------------------------------------------------------- appearance */
+
+static const uint8_t col_paper[4] = {255, 255, 255, 255};
+static const uint8_t col_fill[4] = {176, 192, 209, 255};    /* steel blue-grey */
+static const uint8_t col_outline[4] = {46, 62, 84, 255};    /* its dark tone */
+static const uint8_t col_open[4] = {230, 110, 20, 255};     /* open contours */
+static const uint8_t col_warn[4] = {211, 47, 47, 230};      /* warning markers */
+static const uint8_t col_label[4] = {40, 44, 52, 255};
+
+#define TOL_PX 0.1 /* largest distance between a curve and its chords */
+#define PI 3.14159265358979323846
+
+/* World mm to canvas pixels: X = ox + x s, Y = oy - y s (y up to y down). */
+struct xform {
+    double s, ox, oy;
+};
+
+static void to_px(const struct xform *t, struct geom_pt p, double *x, double *y)
+{
+    *x = t->ox + p.x * t->s;
+    *y = t->oy - p.y * t->s;
+}
+
+/* ------------------------------------------------------------- polygons */
+
+void render_poly(struct render_cov *c, const double *xy, int n)
+{
+    double a2 = 0;
+    for (int i = 0; i < n; i++) {
+        int j = (i + 1) % n;
+        a2 += xy[2 * i] * xy[2 * j + 1] - xy[2 * j] * xy[2 * i + 1];
+    }
+    /* Shoelace < 0 in y-down coordinates: counter-clockwise on screen. */
+    float sign = a2 < 0 ? 1.0f : -1.0f;
+    for (int i = 0; i < n; i++) {
+        int j = (i + 1) % n;
+        render_cov_line(c, xy[2 * i], xy[2 * i + 1], xy[2 * j], xy[2 * j + 1], sign);
+    }
+}
+
+/* A disc (r_in 0) or a ring, as a polygon fine enough for its radius. */
+static void ring(struct render_cov *c, double cx, double cy, double r_out, double r_in)
+{
+    int n = (int)ceil(PI / acos(1 - TOL_PX / (r_out > TOL_PX ? r_out : TOL_PX * 2)));
+    if (n < 8)
+        n = 8;
+    if (n > 256)
+        n = 256;
+    double prev_o[2] = {cx + r_out, cy}, prev_i[2] = {cx + r_in, cy};
+    for (int k = 1; k <= n; k++) {
+        double a = 2 * PI * k / n;
+        double o[2] = {cx + r_out * cos(a), cy + r_out * sin(a)};
+        double i[2] = {cx + r_in * cos(a), cy + r_in * sin(a)};
+        render_cov_line(c, prev_o[0], prev_o[1], o[0], o[1], 1);
+        if (r_in > 0)
+            render_cov_line(c, prev_i[0], prev_i[1], i[0], i[1], -1);
+        memcpy(prev_o, o, sizeof o);
+        memcpy(prev_i, i, sizeof i);
+    }
+}
+
+/* ----------------------------------------------------------------- fill */
+
+struct fill {
+    struct render_cov *cov;
+    const struct xform *t;
+    float sign;
+    int have;
+    double x, y;
+};
+
+static int fill_emit(void *ctx, struct geom_pt p)
+{
+    struct fill *f = ctx;
+    double x, y;
+    to_px(f->t, p, &x, &y);
+    if (f->have)
+        render_cov_line(f->cov, f->x, f->y, x, y, f->sign);
+    f->x = x;
+    f->y = y;
+    f->have = 1;
+    return 0;
+}
+
+static void fill_contour(struct render_cov *cov, const struct xform *t, double tol_mm,
+                         const struct geom_curve *c, const struct geom_report *r,
+                         const struct geom_contour *k)
+{
+    if (k->area_mm2 == 0)
+        return;
+    /* Material (even depth) counter-clockwise in the world, which is
+     * clockwise on screen: sign -1 makes that +1 inside. */
+    float want = (k->depth % 2 == 0) ? -1.0f : 1.0f;
+    float base = k->area_mm2 > 0 ? want : -want;
+    for (size_t i = 0; i < k->n; i++) {
+        const struct geom_edge *ed = &r->edges[k->first + i];
+        struct fill f = {cov, t, ed->reversed ? -base : base, 0, 0, 0};
+        geom_curve_flatten(&c[ed->curve], tol_mm, fill_emit, &f);
+    }
+}
+
+/* --------------------------------------------------------------- stroke */
+
+struct stroke {
+    struct render_cov *cov;
+    const struct xform *t;
+    double h; /* half width, px */
+    int npts;
+    double x, y;   /* last point */
+    double ux, uy; /* direction of the last segment */
+    int have_dir;
+    double fx, fy; /* direction of the first segment */
+};
+
+/* Bevel on the outer side of the turn from direction u1 to u2 at (x, y);
+ * a reversal gets a square cap instead. */
+static void join(struct render_cov *c, double h, double x, double y, double u1x, double u1y,
+                 double u2x, double u2y)
+{
+    double cr = u1x * u2y - u1y * u2x, dot = u1x * u2x + u1y * u2y;
+    if (fabs(cr) < 1e-9) {
+        if (dot > 0)
+            return;
+        double q[8] = {x - u1y * h,          y + u1x * h,          x + u1y * h,
+                       y - u1x * h,          x + u1y * h + u1x * h, y - u1x * h + u1y * h,
+                       x - u1y * h + u1x * h, y + u1x * h + u1y * h};
+        render_poly(c, q, 4);
+        return;
+    }
+    /* Normal n = (-uy, ux); the turn bends towards +n when cr > 0. */
+    double s = cr > 0 ? -h : h;
+    double tri[6] = {x, y, x - u1y * s, y + u1x * s, x - u2y * s, y + u2x * s};
+    render_poly(c, tri, 3);
+}
+
+static int stroke_emit(void *ctx, struct geom_pt p)
+{
+    struct stroke *st = ctx;
+    double x, y;
+    to_px(st->t, p, &x, &y);
+    if (st->npts == 0) {
+        st->x = x;
+        st->y = y;
+        st->npts = 1;
+        return 0;
+    }
+    double dx = x - st->x, dy = y - st->y, len = hypot(dx, dy);
+    if (len < 1e-6)
+        return 0;
+    double ux = dx / len, uy = dy / len, h = st->h;
+    double q[8] = {st->x - uy * h, st->y + ux * h, x - uy * h, y + ux * h,
+                   x + uy * h,     y - ux * h,     st->x + uy * h, st->y - ux * h};
+    render_poly(st->cov, q, 4);
+    if (st->have_dir) {
+        join(st->cov, h, st->x, st->y, st->ux, st->uy, ux, uy);
+    } else {
+        st->fx = ux;
+        st->fy = uy;
+        st->have_dir = 1;
+    }
+    st->ux = ux;
+    st->uy = uy;
+    st->x = x;
+    st->y = y;
+    st->npts++;
+    return 0;
+}
+
+/* Where a stroked curve starts and ends, and its direction there, in the
+ * order the contour runs it. */
+struct ends {
+    int ok;
+    double x0, y0, ix, iy; /* entry point and direction */
+    double x1, y1, ox, oy; /* exit point and direction */
+};
+
+static struct ends stroke_curve(struct render_cov *cov, const struct xform *t, double h,
+                                double tol_mm, const struct geom_curve *c, int reversed)
+{
+    struct stroke st = {.cov = cov, .t = t, .h = h};
+    struct ends e = {0};
+    double sx, sy;
+    to_px(t, geom_curve_start(c), &sx, &sy);
+    geom_curve_flatten(c, tol_mm, stroke_emit, &st);
+    if (!st.have_dir)
+        return e;
+    e.ok = 1;
+    if (!reversed) {
+        e.x0 = sx, e.y0 = sy, e.ix = st.fx, e.iy = st.fy;
+        e.x1 = st.x, e.y1 = st.y, e.ox = st.ux, e.oy = st.uy;
+    } else {
+        e.x0 = st.x, e.y0 = st.y, e.ix = -st.ux, e.iy = -st.uy;
+        e.x1 = sx, e.y1 = sy, e.ox = -st.fx, e.oy = -st.fy;
+    }
+    return e;
+}
+
+/* Strokes one contour: its curves, the joins between them and, when it is
+ * closed, the join where it returns to its start.  Returns the contour's
+ * first entry and last exit (for loose ends). */
+static struct ends stroke_contour(struct render_cov *cov, const struct xform *t, double h,
+                                  double tol_mm, const struct geom_curve *c,
+                                  const struct geom_report *r, const struct geom_contour *k)
+{
+    struct ends all = {0}, prev = {0};
+    for (size_t i = 0; i < k->n; i++) {
+        const struct geom_edge *ed = &r->edges[k->first + i];
+        struct ends e = stroke_curve(cov, t, h, tol_mm, &c[ed->curve], ed->reversed);
+        if (!e.ok)
+            continue;
+        if (!all.ok) {
+            all = e;
+        } else {
+            join(cov, h, prev.x1, prev.y1, prev.ox, prev.oy, e.ix, e.iy);
+            all.x1 = e.x1, all.y1 = e.y1, all.ox = e.ox, all.oy = e.oy;
+        }
+        prev = e;
+    }
+    if (all.ok && k->closed)
+        join(cov, h, all.x1, all.y1, all.ox, all.oy, all.ix, all.iy);
+    return all;
+}
+
+/* ------------------------------------------------------------- warnings */
+
+/* Warnings that point at a place in the drawing.  The others (units,
+ * text, unsupported entities, sizes, several parts) describe the whole
+ * drawing, and "N more ... not listed" lines carry no place. */
+static int located(const struct geom_warning *w)
+{
+    static const char *const codes[] = {"open_contour", "duplicate_geometry", "zero_length",
+                                        "tiny_hole", "circle_as_segments"};
+    size_t n = strlen(w->msg), tail = strlen("not listed");
+    if (n >= tail && !strcmp(w->msg + n - tail, "not listed"))
+        return 0;
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+        if (!strcmp(w->code, codes[i]))
+            return 1;
+    return 0;
+}
+
+/* -------------------------------------------------------------- preview */
+
+struct render_opts render_opts_size(int width, int height)
+{
+    struct render_opts o = {.width = width, .height = height, .label = 0, .stroke_px = 1.25};
+    return o;
+}
+
+/* Fits the box into the canvas less a margin and the label's band. */
+static struct xform fit(const struct geom_bbox *b, int W, int H, double margin, double band)
+{
+    double aw = W - 2 * margin, ah = H - 2 * margin - band;
+    double bw = b->max_x - b->min_x, bh = b->max_y - b->min_y;
+    double s;
+    if (bw > 0 && bh > 0)
+        s = fmin(aw / bw, ah / bh);
+    else if (bw > 0)
+        s = aw / bw;
+    else if (bh > 0)
+        s = ah / bh;
+    else
+        s = 1;
+    struct xform t = {s, 0, 0};
+    t.ox = (W - bw * s) / 2 - b->min_x * s;
+    t.oy = margin + (ah - bh * s) / 2 + b->max_y * s;
+    return t;
+}
+
+static void draw_label(struct render_cov *cov, struct render_canvas *cv,
+                       const struct geom_report *r, double scale, double margin)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.1f x %.1f mm", r->width_mm, r->height_mm);
+    double tw = render_text_width(text, scale), th = render_text_height(scale);
+    double x = floor((cv->width - tw) / 2), y = floor(cv->height - margin / 2 - th);
+    render_text(cov, x, y, scale, text);
+    render_cov_paint(cov, cv, col_label);
+}
+
+int render_canvas(const struct geom_curve *c, const struct geom_report *r,
+                  const struct geom_warnings *w, const struct render_opts *o,
+                  struct render_canvas *out, struct err *e)
+{
+    struct render_cov cov;
+    if (!(o->stroke_px >= 0 && o->stroke_px <= 64))
+        return err_set(e, "stroke width %g px: expected 0 to 64", o->stroke_px);
+    if (render_canvas_init(out, o->width, o->height, col_paper, e) != 0)
+        return -1;
+    if (render_cov_init(&cov, o->width, o->height, e) != 0) {
+        render_canvas_free(out);
+        return -1;
+    }
+    int W = o->width, H = o->height;
+    double unit = fmax(1.0, fmin(W, H) / 300.0); /* markers and text grow with the canvas */
+    double margin = fmax(6, floor(0.05 * fmin(W, H)));
+    double text_scale = floor(unit);
+    double band = o->label ? render_text_height(text_scale) + margin / 2 : 0;
+    const struct geom_bbox *b = &r->bbox;
+    if (b->min_x > b->max_x || !isfinite(b->min_x) || !isfinite(b->max_x) ||
+        !isfinite(b->min_y) || !isfinite(b->max_y))
+        goto done;
+
+    struct xform t = fit(b, W, H, margin, band);
+    double tol_mm = TOL_PX / t.s;
+
+    for (size_t i = 0; i < r->ncontours; i++)
+        if (r->contours[i].closed)
+            fill_contour(&cov, &t, tol_mm, c, r, &r->contours[i]);
+    render_cov_paint(&cov, out, col_fill);
+
+    if (o->stroke_px > 0) {
+        for (size_t i = 0; i < r->ncontours; i++)
+            if (r->contours[i].closed)
+                stroke_contour(&cov, &t, o->stroke_px / 2, tol_mm, c, r, &r->contours[i]);
+        render_cov_paint(&cov, out, col_outline);
+    }
+
+    double open_h = fmax(o->stroke_px, 1.0) * 0.8;
+    for (size_t i = 0; i < r->ncontours; i++) {
+        if (r->contours[i].closed)
+            continue;
+        struct ends en = stroke_contour(&cov, &t, open_h, tol_mm, c, r, &r->contours[i]);
+        if (en.ok) {
+            ring(&cov, en.x0, en.y0, 3.5 * unit, 2.0 * unit);
+            ring(&cov, en.x1, en.y1, 3.5 * unit, 2.0 * unit);
+        }
+    }
+    render_cov_paint(&cov, out, col_open);
+
+    for (size_t i = 0; w && i < w->n; i++) {
+        if (!located(&w->v[i]))
+            continue;
+        double x, y;
+        to_px(&t, (struct geom_pt){w->v[i].x, w->v[i].y}, &x, &y);
+        ring(&cov, x, y, 7 * unit, 5.5 * unit);
+        ring(&cov, x, y, 1.5 * unit, 0);
+    }
+    render_cov_paint(&cov, out, col_warn);
+
+    if (o->label)
+        draw_label(&cov, out, r, text_scale, margin);
+done:
+    render_cov_free(&cov);
+    return 0;
+}

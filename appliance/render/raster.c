@@ -1,0 +1,238 @@
+/*
+ * raster.c - the canvas and the exact-area coverage rasteriser.
+ *
+ * An edge crossing a row of pixels is a straight piece from xa to xb
+ * (sorted) over a height dy of that row, with direction d = +-dy.  The
+ * fraction of pixel i that lies right of the piece, averaged over its
+ * height, is
+ *
+ *     F(i) = (Phi(i + 1 - xa) - Phi(i + 1 - xb)) / (xb - xa),
+ *     Phi(u) = 0 (u < 0), u^2 / 2 (u < 1), u - 1/2 (otherwise),
+ *
+ * the integral of clamp(i + 1 - t, 0, 1) for t from xa to xb.  The edge adds
+ * d * (F(i) - F(i - 1)) to cell i, so the running sum of a row gives
+ * d * F(i) at every pixel: its exact signed coverage.  The cells an edge
+ * touches in a row are floor(xa) .. floor(xb) + 1, hence the two spill
+ * cells per row.  Because the sum is linear in the edges, polygons that
+ * share an edge (strokes and their joins) leave no seam, and an edge run
+ * backwards cancels itself.
+ *
+ * Invariants: only rows in [y_lo, y_hi) hold non-zero cells; every row's
+ * cells sum to zero once all edges of closed polygons are in (each edge
+ * adds d in total, and a closed polygon's d cancel), so a row never leaks
+ * into the next.  Coordinates are clipped to the canvas (x to [0, w], y to
+ * [0, h]) before any cell is touched, so no input reaches outside acc.
+ */
+#include "render.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- canvas */
+
+static int side_ok(int w, int h)
+{
+    return w >= RENDER_MIN_SIDE && w <= RENDER_MAX_SIDE && h >= RENDER_MIN_SIDE &&
+           h <= RENDER_MAX_SIDE;
+}
+
+int render_canvas_init(struct render_canvas *c, int width, int height, const uint8_t rgba[4],
+                       struct err *e)
+{
+    memset(c, 0, sizeof *c);
+    if (!side_ok(width, height))
+        return err_set(e, "canvas %dx%d: each side must be %d to %d pixels", width, height,
+                       RENDER_MIN_SIDE, RENDER_MAX_SIDE);
+    size_t n = (size_t)width * (size_t)height;
+    c->rgba = malloc(n * 4);
+    if (!c->rgba)
+        return err_set(e, "canvas %dx%d: out of memory", width, height);
+    c->width = width;
+    c->height = height;
+    uint32_t px;
+    memcpy(&px, rgba, 4);
+    uint32_t *p = (uint32_t *)(void *)c->rgba;
+    for (size_t i = 0; i < n; i++)
+        p[i] = px;
+    return 0;
+}
+
+void render_canvas_free(struct render_canvas *c)
+{
+    free(c->rgba);
+    memset(c, 0, sizeof *c);
+}
+
+/* ------------------------------------------------------------ accumulate */
+
+int render_cov_init(struct render_cov *c, int w, int h, struct err *e)
+{
+    memset(c, 0, sizeof *c);
+    if (!side_ok(w, h))
+        return err_set(e, "coverage buffer %dx%d: each side must be %d to %d pixels", w, h,
+                       RENDER_MIN_SIDE, RENDER_MAX_SIDE);
+    c->acc = calloc((size_t)h * (size_t)(w + 2), sizeof *c->acc);
+    if (!c->acc)
+        return err_set(e, "coverage buffer %dx%d: out of memory", w, h);
+    c->w = w;
+    c->h = h;
+    c->stride = w + 2;
+    c->y_lo = h;
+    c->y_hi = 0;
+    return 0;
+}
+
+void render_cov_free(struct render_cov *c)
+{
+    free(c->acc);
+    memset(c, 0, sizeof *c);
+}
+
+static double phi(double u)
+{
+    if (u <= 0)
+        return 0;
+    if (u < 1)
+        return 0.5 * u * u;
+    return u - 0.5;
+}
+
+/* One row's piece of an edge: x from xa to xb (either order, already in
+ * [0, w]) with signed height d. */
+static void cov_row(float *row, double xa, double xb, double d)
+{
+    if (xa > xb) {
+        double t = xa;
+        xa = xb;
+        xb = t;
+    }
+    int i0 = (int)xa, i1 = (int)xb + 1;
+    double span = xb - xa;
+    double prev = 0;
+    if (span < 1e-9) {
+        /* Vertical within this row: pixel i0 is covered right of xa. */
+        double f = (double)i0 + 1 - xa;
+        row[i0] += (float)(d * f);
+        row[i0 + 1] += (float)(d * (1 - f));
+        return;
+    }
+    double inv = 1 / span;
+    for (int i = i0; i <= i1; i++) {
+        double u = (double)i + 1;
+        double f = (phi(u - xa) - phi(u - xb)) * inv;
+        if (f > 1)
+            f = 1;
+        row[i] += (float)(d * (f - prev));
+        prev = f;
+    }
+}
+
+static double clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void render_cov_line(struct render_cov *c, double x0, double y0, double x1, double y1,
+                     float sign)
+{
+    if (!isfinite(x0) || !isfinite(y0) || !isfinite(x1) || !isfinite(y1) || y0 == y1)
+        return;
+    double dir = sign;
+    if (y0 > y1) {
+        double t = x0;
+        x0 = x1;
+        x1 = t;
+        t = y0;
+        y0 = y1;
+        y1 = t;
+        dir = -dir;
+    }
+    double h = c->h, w = c->w;
+    if (y1 <= 0 || y0 >= h)
+        return;
+    double dxdy = (x1 - x0) / (y1 - y0);
+    double ys = y0 < 0 ? 0 : y0, ye = y1 > h ? h : y1;
+    int ya = (int)ys, yb = (int)ceil(ye);
+    if (yb > c->h)
+        yb = c->h;
+    double x = x0 + (ys - y0) * dxdy;
+    for (int y = ya; y < yb; y++) {
+        double top = (double)y > ys ? (double)y : ys;
+        double bot = (double)(y + 1) < ye ? (double)(y + 1) : ye;
+        double dy = bot - top;
+        if (dy <= 0)
+            continue;
+        double xn = x + dxdy * dy;
+        cov_row(c->acc + (size_t)y * (size_t)c->stride, clampd(x, 0, w), clampd(xn, 0, w),
+                dir * dy);
+        x = xn;
+    }
+    if (ya < c->y_lo)
+        c->y_lo = ya;
+    if (yb > c->y_hi)
+        c->y_hi = yb;
+}
+
+/* ---------------------------------------------------------------- resolve */
+
+void render_cov_resolve(struct render_cov *c)
+{
+    for (int y = c->y_lo; y < c->y_hi; y++) {
+        float *row = c->acc + (size_t)y * (size_t)c->stride;
+        float s = 0;
+        for (int x = 0; x < c->stride; x++) {
+            s += row[x];
+            float a = fabsf(s);
+            row[x] = a > 1 ? 1 : a;
+        }
+    }
+}
+
+void render_cov_clear(struct render_cov *c)
+{
+    if (c->y_hi > c->y_lo)
+        memset(c->acc + (size_t)c->y_lo * (size_t)c->stride, 0,
+               (size_t)(c->y_hi - c->y_lo) * (size_t)c->stride * sizeof *c->acc);
+    c->y_lo = c->h;
+    c->y_hi = 0;
+}
+
+/* Straight-alpha "over" of colour col with opacity a onto pixel p. */
+static void blend(uint8_t *p, const uint8_t col[4], float a)
+{
+    if (p[3] == 255) {
+        for (int k = 0; k < 3; k++)
+            p[k] = (uint8_t)((float)p[k] + ((float)col[k] - (float)p[k]) * a + 0.5f);
+        return;
+    }
+    float da = (float)p[3] / 255.0f * (1 - a);
+    float oa = a + da;
+    if (oa <= 0)
+        return;
+    for (int k = 0; k < 3; k++)
+        p[k] = (uint8_t)(((float)col[k] * a + (float)p[k] * da) / oa + 0.5f);
+    p[3] = (uint8_t)(oa * 255.0f + 0.5f);
+}
+
+void render_cov_paint(struct render_cov *c, struct render_canvas *cv, const uint8_t rgba[4])
+{
+    float alpha = (float)rgba[3] / 255.0f;
+    int w = c->w < cv->width ? c->w : cv->width;
+    int yh = c->y_hi < cv->height ? c->y_hi : cv->height;
+    for (int y = c->y_lo; y < yh; y++) {
+        float *row = c->acc + (size_t)y * (size_t)c->stride;
+        uint8_t *out = cv->rgba + (size_t)y * (size_t)cv->width * 4;
+        float s = 0;
+        for (int x = 0; x < w; x++) {
+            s += row[x];
+            row[x] = 0;
+            float a = fabsf(s);
+            if (a < 1.0f / 512)
+                continue;
+            blend(out + (size_t)x * 4, rgba, (a > 1 ? 1 : a) * alpha);
+        }
+        row[w] = row[w + 1] = 0;
+    }
+    render_cov_clear(c);
+}

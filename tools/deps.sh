@@ -2,7 +2,7 @@
 # deps.sh - prepares a Debian 12 machine to build the appliance.
 #
 #   tools/deps.sh            build packages + sources of CivetWeb, libharu, cJSON
-#   tools/deps.sh --test     also what the tests need (clang, libFuzzer, promtool)
+#   tools/deps.sh --test     also what the tests need (clang, libFuzzer, promtool, poppler, qpdf)
 #   tools/deps.sh --bench    also the peers the benchmarks compare against
 #
 # Run as root on a fresh machine.  It installs packages with apt, enables
@@ -30,8 +30,8 @@ src_list=/etc/apt/sources.list.d/dxfquote-src.sources
 base_pkgs=(build-essential cmake pkg-config dpkg-dev xz-utils ca-certificates
     libsqlite3-dev liblua5.4-dev libpng-dev zlib1g-dev libstb-dev libssl-dev libcrypt-dev
     libcivetweb-dev libhpdf-dev libcjson-dev)
-test_pkgs=(clang libclang-rt-14-dev prometheus python3 curl)
-bench_pkgs=(libdxflib-dev python3-ezdxf python3-matplotlib hyperfine)
+test_pkgs=(clang libclang-rt-14-dev prometheus python3 curl poppler-utils qpdf)
+bench_pkgs=(libdxflib-dev python3-ezdxf python3-matplotlib hyperfine chromium)
 # source package -> folder under .cache/deps that cmake/deps.cmake reads
 sources=(civetweb:civetweb libharu:libharu cjson:cjson)
 

@@ -2,12 +2,13 @@
  * draw.c - a part preview from geom's analysis.
  *
  * Accepts the curves, the report and the warnings of one geom_analyse()
- * call, and paints them in layers through one coverage buffer: material,
- * outlines, open contours with their loose ends, warning markers, the size
- * label.  Each layer is accumulated, painted and cleared before the next,
- * so memory is the canvas plus one float per pixel, however many curves
- * the drawing has: curves are flattened to 0.1 pixel and every point goes
- * straight into the buffer, nothing is stored.
+ * call, and paints them in layers: material, outlines, open contours with
+ * their loose ends, warning markers, the size label.  Two coverage buffers
+ * (fill and line) let one flattening of each closed contour feed both the
+ * material and its outline; each layer is painted and its buffer cleared
+ * before the next.  Memory is the canvas plus two floats per pixel, however
+ * many curves the drawing has: curves are flattened to 0.1 pixel and every
+ * point goes straight into the buffers, nothing is stored.
  *
  * Fill rule: the report says which closed contours are outer boundaries,
  * holes and islands (depth 0, 1, 2 ...) and which way each runs (the sign
@@ -20,8 +21,9 @@
  * Strokes are polygons through the same rasteriser: a rectangle per
  * flattened segment and a bevel triangle on the outer side of each vertex.
  * They share their edges exactly, so a 1-pixel line at any angle has no
- * gaps; their overlaps on the inner side of a bend are clamped to full
- * coverage.
+ * gaps (inside a curve the shared edges are left out altogether: they
+ * would cancel); their overlaps on the inner side of a bend are clamped
+ * to full coverage.
  */
 #include "render_int.h"
 
@@ -90,55 +92,21 @@ static void ring(struct render_cov *c, double cx, double cy, double r_out, doubl
     }
 }
 
-/* ----------------------------------------------------------------- fill */
-
-struct fill {
-    struct render_cov *cov;
-    const struct xform *t;
-    float sign;
-    int have;
-    double x, y;
-};
-
-static int fill_emit(void *ctx, struct geom_pt p)
-{
-    struct fill *f = ctx;
-    double x, y;
-    to_px(f->t, p, &x, &y);
-    if (f->have)
-        render_cov_line(f->cov, f->x, f->y, x, y, f->sign);
-    f->x = x;
-    f->y = y;
-    f->have = 1;
-    return 0;
-}
-
-static void fill_contour(struct render_cov *cov, const struct xform *t, double tol_mm,
-                         const struct geom_curve *c, const struct geom_report *r,
-                         const struct geom_contour *k)
-{
-    if (k->area_mm2 == 0)
-        return;
-    /* Material (even depth) counter-clockwise in the world, which is
-     * clockwise on screen: sign -1 makes that +1 inside. */
-    float want = (k->depth % 2 == 0) ? -1.0f : 1.0f;
-    float base = k->area_mm2 > 0 ? want : -want;
-    for (size_t i = 0; i < k->n; i++) {
-        const struct geom_edge *ed = &r->edges[k->first + i];
-        struct fill f = {cov, t, ed->reversed ? -base : base, 0, 0, 0};
-        geom_curve_flatten(&c[ed->curve], tol_mm, fill_emit, &f);
-    }
-}
-
 /* --------------------------------------------------------------- stroke */
 
+/* One pass over a curve's flattening feeds both buffers: the fill (its
+ * edges, with the contour's sign) and the stroke (rectangles and bends).
+ * Either may be NULL. */
 struct stroke {
-    struct render_cov *cov;
+    struct render_cov *cov;  /* stroke */
+    struct render_cov *fill; /* fill */
+    float sign;              /* of the fill edges */
     const struct xform *t;
     double h; /* half width, px */
     int npts;
     double x, y;   /* last point */
     double ux, uy; /* direction of the last segment */
+    double len;    /* and its length */
     int have_dir;
     double fx, fy; /* direction of the first segment */
 };
@@ -164,6 +132,54 @@ static void join(struct render_cov *c, double h, double x, double y, double u1x,
     render_poly(c, tri, 3);
 }
 
+/* A bend at (x, y) from direction u1 to u2 inside one flattened curve,
+ * between segments of lengths l1 and l2.  Added as polygons it would be
+ * the end of one rectangle, the start of the next and the bevel triangle
+ * filling the gap on the outer side; three pairs of their edges cancel
+ * exactly, which leaves the bevel and the two half-ends on the inner side.
+ * Those two half-ends, from the inner corner of one rectangle to the bend
+ * and on to the inner corner of the other, go in as one straight edge when
+ * both rectangles are longer than that corner is deep (h |sin| of the turn):
+ * the triangle this cuts off lies inside both rectangles, where the
+ * coverage is 2, so it stays covered.  A reversal (a curve doubling back on
+ * itself) gets both ends and a square cap. */
+static void bend(struct render_cov *c, double h, double x, double y, double u1x, double u1y,
+                 double u2x, double u2y, double l1, double l2)
+{
+    double n1x = -u1y * h, n1y = u1x * h, n2x = -u2y * h, n2y = u2x * h;
+    double cr = u1x * u2y - u1y * u2x, dot = u1x * u2x + u1y * u2y;
+    if (fabs(cr) < 1e-12) {
+        if (dot > 0)
+            return; /* straight on: the two ends cancel */
+        render_cov_line(c, x + n1x, y + n1y, x - n1x, y - n1y, 1);
+        render_cov_line(c, x - n2x, y - n2y, x + n2x, y + n2y, 1);
+        join(c, h, x, y, u1x, u1y, u2x, u2y);
+        return;
+    }
+    int direct = dot > 0 && fmin(l1, l2) >= h * fabs(cr);
+    if (cr < 0) { /* outer side +n, inner -n */
+        render_cov_line(c, x + n1x, y + n1y, x + n2x, y + n2y, 1);
+        if (direct) {
+            render_cov_line(c, x - n2x, y - n2y, x - n1x, y - n1y, 1);
+        } else {
+            render_cov_line(c, x, y, x - n1x, y - n1y, 1);
+            render_cov_line(c, x - n2x, y - n2y, x, y, 1);
+        }
+    } else { /* outer side -n, inner +n */
+        render_cov_line(c, x - n2x, y - n2y, x - n1x, y - n1y, 1);
+        if (direct) {
+            render_cov_line(c, x + n1x, y + n1y, x + n2x, y + n2y, 1);
+        } else {
+            render_cov_line(c, x + n1x, y + n1y, x, y, 1);
+            render_cov_line(c, x, y, x + n2x, y + n2y, 1);
+        }
+    }
+}
+
+/* Each segment a -> b is the rectangle a+n, b+n, b-n, a-n (n the left
+ * normal times the half width), which covers +1 inside whichever way the
+ * segment runs; its long sides go in here, its ends at the bends and the
+ * caps. */
 static int stroke_emit(void *ctx, struct geom_pt p)
 {
     struct stroke *st = ctx;
@@ -175,22 +191,31 @@ static int stroke_emit(void *ctx, struct geom_pt p)
         st->npts = 1;
         return 0;
     }
-    double dx = x - st->x, dy = y - st->y, len = hypot(dx, dy);
+    double dx = x - st->x, dy = y - st->y, len = sqrt(dx * dx + dy * dy);
     if (len < 1e-6)
         return 0;
-    double ux = dx / len, uy = dy / len, h = st->h;
-    double q[8] = {st->x - uy * h, st->y + ux * h, x - uy * h, y + ux * h,
-                   x + uy * h,     y - ux * h,     st->x + uy * h, st->y - ux * h};
-    render_poly(st->cov, q, 4);
+    if (st->fill)
+        render_cov_line(st->fill, st->x, st->y, x, y, st->sign);
+    if (!st->cov) {
+        st->x = x;
+        st->y = y;
+        return 0;
+    }
+    double ux = dx / len, uy = dy / len, nx = -uy * st->h, ny = ux * st->h;
+    double ax = st->x, ay = st->y;
     if (st->have_dir) {
-        join(st->cov, h, st->x, st->y, st->ux, st->uy, ux, uy);
+        bend(st->cov, st->h, ax, ay, st->ux, st->uy, ux, uy, st->len, len);
     } else {
+        render_cov_line(st->cov, ax - nx, ay - ny, ax + nx, ay + ny, 1); /* start cap */
         st->fx = ux;
         st->fy = uy;
         st->have_dir = 1;
     }
+    render_cov_line(st->cov, ax + nx, ay + ny, x + nx, y + ny, 1);
+    render_cov_line(st->cov, x - nx, y - ny, ax - nx, ay - ny, 1);
     st->ux = ux;
     st->uy = uy;
+    st->len = len;
     st->x = x;
     st->y = y;
     st->npts++;
@@ -205,16 +230,30 @@ struct ends {
     double x1, y1, ox, oy; /* exit point and direction */
 };
 
-static struct ends stroke_curve(struct render_cov *cov, const struct xform *t, double h,
-                                double tol_mm, const struct geom_curve *c, int reversed)
+/* What a contour is drawn into. */
+struct pen {
+    struct render_cov *stroke, *fill; /* either may be NULL */
+    const struct xform *t;
+    double h;      /* half the stroke width, px */
+    double tol_mm; /* flattening */
+};
+
+static struct ends stroke_curve(const struct pen *pn, const struct geom_curve *c, int reversed,
+                                float sign)
 {
-    struct stroke st = {.cov = cov, .t = t, .h = h};
+    struct render_cov *cov = pn->stroke;
+    const struct xform *t = pn->t;
+    double h = pn->h;
+    struct stroke st = {.cov = cov, .fill = pn->fill, .sign = reversed ? -sign : sign, .t = t,
+                        .h = h};
     struct ends e = {0};
     double sx, sy;
     to_px(t, geom_curve_start(c), &sx, &sy);
-    geom_curve_flatten(c, tol_mm, stroke_emit, &st);
-    if (!st.have_dir)
+    geom_curve_flatten(c, pn->tol_mm, stroke_emit, &st);
+    if (!cov || !st.have_dir)
         return e;
+    double nx = -st.uy * h, ny = st.ux * h; /* end cap */
+    render_cov_line(cov, st.x + nx, st.y + ny, st.x - nx, st.y - ny, 1);
     e.ok = 1;
     if (!reversed) {
         e.x0 = sx, e.y0 = sy, e.ix = st.fx, e.iy = st.fy;
@@ -226,29 +265,39 @@ static struct ends stroke_curve(struct render_cov *cov, const struct xform *t, d
     return e;
 }
 
-/* Strokes one contour: its curves, the joins between them and, when it is
- * closed, the join where it returns to its start.  Returns the contour's
- * first entry and last exit (for loose ends). */
-static struct ends stroke_contour(struct render_cov *cov, const struct xform *t, double h,
-                                  double tol_mm, const struct geom_curve *c,
-                                  const struct geom_report *r, const struct geom_contour *k)
+/* Draws one contour: its fill edges (closed contours with an area, when
+ * pn->fill is set), its curves' strokes, the joins between them and, when
+ * it is closed, the join where it returns to its start.  Returns the
+ * contour's first entry and last exit (for loose ends).
+ *
+ * The fill sign orients the contour by depth: material (even depth)
+ * counter-clockwise in the world, which is clockwise on screen, where sign
+ * -1 makes it +1 inside; holes the other way.  A curve run backwards in the
+ * contour is flattened forwards with the sign flipped. */
+static struct ends draw_contour(const struct pen *pn, const struct geom_curve *c,
+                                const struct geom_report *r, const struct geom_contour *k)
 {
+    struct pen p = *pn;
+    if (!k->closed || k->area_mm2 == 0)
+        p.fill = NULL;
+    float want = (k->depth % 2 == 0) ? -1.0f : 1.0f;
+    float sign = k->area_mm2 > 0 ? want : -want;
     struct ends all = {0}, prev = {0};
     for (size_t i = 0; i < k->n; i++) {
         const struct geom_edge *ed = &r->edges[k->first + i];
-        struct ends e = stroke_curve(cov, t, h, tol_mm, &c[ed->curve], ed->reversed);
+        struct ends e = stroke_curve(&p, &c[ed->curve], ed->reversed, sign);
         if (!e.ok)
             continue;
         if (!all.ok) {
             all = e;
         } else {
-            join(cov, h, prev.x1, prev.y1, prev.ox, prev.oy, e.ix, e.iy);
+            join(p.stroke, p.h, prev.x1, prev.y1, prev.ox, prev.oy, e.ix, e.iy);
             all.x1 = e.x1, all.y1 = e.y1, all.ox = e.ox, all.oy = e.oy;
         }
         prev = e;
     }
     if (all.ok && k->closed)
-        join(cov, h, all.x1, all.y1, all.ox, all.oy, all.ix, all.iy);
+        join(p.stroke, p.h, all.x1, all.y1, all.ox, all.oy, all.ix, all.iy);
     return all;
 }
 
@@ -313,12 +362,17 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
                   const struct geom_warnings *w, const struct render_opts *o,
                   struct render_canvas *out, struct err *e)
 {
-    struct render_cov cov;
+    struct render_cov fill, line;
     if (!(o->stroke_px >= 0 && o->stroke_px <= 64))
         return err_set(e, "stroke width %g px: expected 0 to 64", o->stroke_px);
     if (render_canvas_init(out, o->width, o->height, col_paper, e) != 0)
         return -1;
-    if (render_cov_init(&cov, o->width, o->height, e) != 0) {
+    if (render_cov_init(&fill, o->width, o->height, e) != 0) {
+        render_canvas_free(out);
+        return -1;
+    }
+    if (render_cov_init(&line, o->width, o->height, e) != 0) {
+        render_cov_free(&fill);
         render_canvas_free(out);
         return -1;
     }
@@ -333,45 +387,42 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
         goto done;
 
     struct xform t = fit(b, W, H, margin, band);
-    double tol_mm = TOL_PX / t.s;
-
+    struct pen pn = {o->stroke_px > 0 ? &line : NULL, &fill, &t, o->stroke_px / 2,
+                     TOL_PX / t.s};
     for (size_t i = 0; i < r->ncontours; i++)
         if (r->contours[i].closed)
-            fill_contour(&cov, &t, tol_mm, c, r, &r->contours[i]);
-    render_cov_paint(&cov, out, col_fill);
+            draw_contour(&pn, c, r, &r->contours[i]);
+    render_cov_paint(&fill, out, col_fill);
+    render_cov_paint(&line, out, col_outline);
 
-    if (o->stroke_px > 0) {
-        for (size_t i = 0; i < r->ncontours; i++)
-            if (r->contours[i].closed)
-                stroke_contour(&cov, &t, o->stroke_px / 2, tol_mm, c, r, &r->contours[i]);
-        render_cov_paint(&cov, out, col_outline);
-    }
-
-    double open_h = fmax(o->stroke_px, 1.0) * 0.8;
+    pn.stroke = &line;
+    pn.fill = NULL;
+    pn.h = fmax(o->stroke_px, 1.0) * 0.8;
     for (size_t i = 0; i < r->ncontours; i++) {
         if (r->contours[i].closed)
             continue;
-        struct ends en = stroke_contour(&cov, &t, open_h, tol_mm, c, r, &r->contours[i]);
+        struct ends en = draw_contour(&pn, c, r, &r->contours[i]);
         if (en.ok) {
-            ring(&cov, en.x0, en.y0, 3.5 * unit, 2.0 * unit);
-            ring(&cov, en.x1, en.y1, 3.5 * unit, 2.0 * unit);
+            ring(&line, en.x0, en.y0, 3.5 * unit, 2.0 * unit);
+            ring(&line, en.x1, en.y1, 3.5 * unit, 2.0 * unit);
         }
     }
-    render_cov_paint(&cov, out, col_open);
+    render_cov_paint(&line, out, col_open);
 
     for (size_t i = 0; w && i < w->n; i++) {
         if (!located(&w->v[i]))
             continue;
         double x, y;
         to_px(&t, (struct geom_pt){w->v[i].x, w->v[i].y}, &x, &y);
-        ring(&cov, x, y, 7 * unit, 5.5 * unit);
-        ring(&cov, x, y, 1.5 * unit, 0);
+        ring(&line, x, y, 7 * unit, 5.5 * unit);
+        ring(&line, x, y, 1.5 * unit, 0);
     }
-    render_cov_paint(&cov, out, col_warn);
+    render_cov_paint(&line, out, col_warn);
 
     if (o->label)
-        draw_label(&cov, out, r, text_scale, margin);
+        draw_label(&line, out, r, text_scale, margin);
 done:
-    render_cov_free(&cov);
+    render_cov_free(&line);
+    render_cov_free(&fill);
     return 0;
 }

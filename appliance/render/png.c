@@ -1,16 +1,18 @@
 /*
  * png.c - a canvas as PNG, in memory or in a file.
  *
- * stb_image_write builds the PNG (filters per row, chunks, CRCs); its
- * deflate is replaced through its STBIW_ZLIB_COMPRESS hook by zlib's at
- * level 1, several times faster on previews (large flat areas) and smaller.
- * The implementation is compiled here, static, without stdio: nothing of
- * it is visible outside this file, and its two tuning globals are never
- * written, so encoding is thread-safe.  Memory: stb's filtered copy of the
+ * stb_image_write builds the PNG (rows, chunks, CRCs); its deflate is
+ * replaced through its STBIW_ZLIB_COMPRESS hook by ours (deflate.c), made
+ * for previews and several times faster than zlib's.  The implementation
+ * is compiled here, static, without stdio: nothing of it is visible outside
+ * this file.  Its filter setting is written once, under pthread_once, before
+ * any encode, so encoding is thread-safe.  Memory: stb's filtered copy of the
  * image (one byte per channel plus one per row) and the compressed output,
  * both bounded by the canvas.
  */
-#include "render.h"
+#include "render_int.h"
+
+#include <pthread.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,33 +20,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
+
+/* The row length of the image being encoded, for the hook: stb's hook
+ * receives only the filtered bytes.  Thread-local, set by
+ * render_png_encode() for the duration of one call. */
+static _Thread_local int png_row_bytes;
 
 /* stb's hook: data_len bytes in, a malloc'd zlib stream out (NULL on
  * failure, which stb turns into a failed encode). */
 static unsigned char *png_deflate(unsigned char *data, int data_len, int *out_len, int quality)
 {
     (void)quality;
-    uLong cap = compressBound((uLong)data_len);
-    unsigned char *out = malloc(cap);
-    if (!out)
-        return NULL;
-    uLongf n = cap;
-    if (compress2(out, &n, data, (uLong)data_len, Z_BEST_SPEED) != Z_OK || n > INT_MAX) {
-        free(out);
-        return NULL;
-    }
-    *out_len = (int)n;
-    return out;
+    return render_deflate(data, data_len, out_len, png_row_bytes);
 }
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #define STB_IMAGE_WRITE_STATIC
 #define STBI_WRITE_NO_STDIO
 #define STBIW_ZLIB_COMPRESS png_deflate
+#define STBIW_MALLOC(n) render_big_alloc(n)
+#define STBIW_REALLOC(p, n) realloc(p, n)
+#define STBIW_FREE(p) free(p)
 /* The static build declares writers (HDR, BMP ...) this file never calls. */
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include <stb_image_write.h>
+
+/* Filter "none" on every row: deflate.c's two match distances find the
+ * runs themselves, and stb's per-row choice (all five filters tried on
+ * every row) would cost more than the compression. */
+static pthread_once_t png_once = PTHREAD_ONCE_INIT;
+static void png_setup(void)
+{
+    stbi_write_force_png_filter = 0;
+}
 
 int render_png_encode(const struct render_canvas *cv, unsigned char **png, size_t *len,
                       struct err *e)
@@ -53,6 +61,8 @@ int render_png_encode(const struct render_canvas *cv, unsigned char **png, size_
     *len = 0;
     if (!cv->rgba || cv->width < 1 || cv->height < 1)
         return err_set(e, "PNG: the canvas is empty");
+    pthread_once(&png_once, png_setup);
+    png_row_bytes = cv->width * 4 + 1;
     int n = 0;
     unsigned char *out = stbi_write_png_to_mem(cv->rgba, cv->width * 4, cv->width, cv->height,
                                                4, &n);

@@ -13,21 +13,38 @@
  * d * (F(i) - F(i - 1)) to cell i, so the running sum of a row gives
  * d * F(i) at every pixel: its exact signed coverage.  The cells an edge
  * touches in a row are floor(xa) .. floor(xb) + 1, hence the two spill
- * cells per row.  Because the sum is linear in the edges, polygons that
- * share an edge (strokes and their joins) leave no seam, and an edge run
- * backwards cancels itself.
+ * cells per row (x = w lands in cell w, its neighbour in w + 1).  Because
+ * the sum is linear in the edges, polygons that share an edge (strokes and
+ * their joins) leave no seam, and an edge run backwards cancels itself.
  *
- * Invariants: only rows in [y_lo, y_hi) hold non-zero cells; every row's
- * cells sum to zero once all edges of closed polygons are in (each edge
- * adds d in total, and a closed polygon's d cancel), so a row never leaks
- * into the next.  Coordinates are clipped to the canvas (x to [0, w], y to
+ * Invariants: only rows in [y_lo, y_hi) hold non-zero cells; each row is
+ * summed on its own, and its cells sum to zero once all edges of closed
+ * polygons are in (each edge adds d in total, and a closed polygon's d
+ * cancel), so nothing spills past the right edge.  Coordinates are clipped to the canvas (x to [0, w], y to
  * [0, h]) before any cell is touched, so no input reaches outside acc.
  */
-#include "render.h"
+#include "render_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+/* ---------------------------------------------------------------- memory */
+
+void *render_big_alloc(size_t n)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (n < huge)
+        return malloc(n ? n : 1);
+    if (n > SIZE_MAX - huge)
+        return NULL;
+    size_t round = (n + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, round);
+    if (p)
+        madvise(p, round, MADV_HUGEPAGE);
+    return p;
+}
 
 /* ---------------------------------------------------------------- canvas */
 
@@ -45,7 +62,7 @@ int render_canvas_init(struct render_canvas *c, int width, int height, const uin
         return err_set(e, "canvas %dx%d: each side must be %d to %d pixels", width, height,
                        RENDER_MIN_SIDE, RENDER_MAX_SIDE);
     size_t n = (size_t)width * (size_t)height;
-    c->rgba = malloc(n * 4);
+    c->rgba = render_big_alloc(n * 4);
     if (!c->rgba)
         return err_set(e, "canvas %dx%d: out of memory", width, height);
     c->width = width;
@@ -72,9 +89,11 @@ int render_cov_init(struct render_cov *c, int w, int h, struct err *e)
     if (!side_ok(w, h))
         return err_set(e, "coverage buffer %dx%d: each side must be %d to %d pixels", w, h,
                        RENDER_MIN_SIDE, RENDER_MAX_SIDE);
-    c->acc = calloc((size_t)h * (size_t)(w + 2), sizeof *c->acc);
+    size_t bytes = (size_t)h * (size_t)(w + 2) * sizeof *c->acc;
+    c->acc = render_big_alloc(bytes);
     if (!c->acc)
         return err_set(e, "coverage buffer %dx%d: out of memory", w, h);
+    memset(c->acc, 0, bytes);
     c->w = w;
     c->h = h;
     c->stride = w + 2;
@@ -89,15 +108,6 @@ void render_cov_free(struct render_cov *c)
     memset(c, 0, sizeof *c);
 }
 
-static double phi(double u)
-{
-    if (u <= 0)
-        return 0;
-    if (u < 1)
-        return 0.5 * u * u;
-    return u - 0.5;
-}
-
 /* One row's piece of an edge: x from xa to xb (either order, already in
  * [0, w]) with signed height d. */
 static void cov_row(float *row, double xa, double xb, double d)
@@ -107,25 +117,31 @@ static void cov_row(float *row, double xa, double xb, double d)
         xa = xb;
         xb = t;
     }
-    int i0 = (int)xa, i1 = (int)xb + 1;
-    double span = xb - xa;
-    double prev = 0;
-    if (span < 1e-9) {
-        /* Vertical within this row: pixel i0 is covered right of xa. */
-        double f = (double)i0 + 1 - xa;
+    int i0 = (int)xa, i1 = (int)xb;
+    if (i0 == i1) {
+        /* Within one column (the common case: steep edges, short ones):
+         * the covered fraction is linear in x, so its mean is its value at
+         * the middle. */
+        double f = (double)i0 + 1 - 0.5 * (xa + xb);
         row[i0] += (float)(d * f);
         row[i0 + 1] += (float)(d * (1 - f));
         return;
     }
-    double inv = 1 / span;
-    for (int i = i0; i <= i1; i++) {
-        double u = (double)i + 1;
-        double f = (phi(u - xa) - phi(u - xb)) * inv;
-        if (f > 1)
-            f = 1;
+    /* F in closed form: Phi is quadratic only in the first cell (from xa)
+     * and the last (to xb); between them F grows by 1 / (xb - xa). */
+    double inv = 1 / (xb - xa);
+    double a0 = (double)i0 + 1 - xa;
+    double prev = 0.5 * a0 * a0 * inv;
+    row[i0] += (float)(d * prev);
+    for (int i = i0 + 1; i < i1; i++) {
+        double f = ((double)i + 0.5 - xa) * inv;
         row[i] += (float)(d * (f - prev));
         prev = f;
     }
+    double b1 = (double)i1 + 1 - xb;
+    double f1 = ((double)i1 + 0.5 - xa - 0.5 * b1 * b1) * inv;
+    row[i1] += (float)(d * (f1 - prev));
+    row[i1 + 1] += (float)(d * (1 - f1));
 }
 
 static double clampd(double v, double lo, double hi)
@@ -157,15 +173,19 @@ void render_cov_line(struct render_cov *c, double x0, double y0, double x1, doub
     if (yb > c->h)
         yb = c->h;
     double x = x0 + (ys - y0) * dxdy;
-    for (int y = ya; y < yb; y++) {
+    int clip = x0 < 0 || x1 < 0 || x0 > w || x1 > w;
+    float *row = c->acc + (size_t)ya * (size_t)c->stride;
+    for (int y = ya; y < yb; y++, row += c->stride) {
         double top = (double)y > ys ? (double)y : ys;
         double bot = (double)(y + 1) < ye ? (double)(y + 1) : ye;
         double dy = bot - top;
         if (dy <= 0)
             continue;
         double xn = x + dxdy * dy;
-        cov_row(c->acc + (size_t)y * (size_t)c->stride, clampd(x, 0, w), clampd(xn, 0, w),
-                dir * dy);
+        if (clip)
+            cov_row(row, clampd(x, 0, w), clampd(xn, 0, w), dir * dy);
+        else
+            cov_row(row, x, xn, dir * dy);
         x = xn;
     }
     if (ya < c->y_lo)

@@ -94,7 +94,7 @@ static int shape(struct sample_part *s, enum sample_shape k, double w, double h,
         double t = h * 0.35;
         rc |= line(s, 0, 0, w, 0) | line(s, w, 0, w, t) | line(s, w, t, t, t) |
               line(s, t, t, t, h) | line(s, t, h, 0, h) | line(s, 0, h, 0, 0);
-        rc |= circle(s, w * 0.85, t / 2, t * 0.18) | circle(s, t / 2, h * 0.85, t * 0.18);
+        rc |= circle(s, w * 0.85, t / 2, t * 0.12) | circle(s, t / 2, h * 0.85, t * 0.12);
         rc |= slot(s, w * 0.35, w * 0.6, t / 2, t * 0.15);
         break;
     }
@@ -150,6 +150,7 @@ static int shape(struct sample_part *s, enum sample_shape k, double w, double h,
         c->ell.u = (struct geom_pt){w * 0.3, 0}, c->ell.v = (struct geom_pt){0, h * 0.22};
         c->ell.t0 = 0, c->ell.t1 = 2 * PI;
         rc |= slot(s, w * 0.8, w * 0.9, h * 0.25, h * 0.02);
+        rc |= circle(s, w * 0.04, h * 0.2, 3) | circle(s, w * 0.04, h * 0.8, 3); /* hinges */
         break;
     }
     case SHAPE_OPEN:

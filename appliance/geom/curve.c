@@ -99,15 +99,17 @@ static double gk_adapt(struct gk_run *g, double a, double b, int depth)
     return gk_adapt(g, a, m, depth + 1) + gk_adapt(g, m, b, depth + 1);
 }
 
-/* The tolerance is rel times the integral, but never below 1e-14 of the
- * integral of |f|: an integral that cancels to zero must not ask for more
- * digits than doubles hold. */
-double geom_integrate(double (*f)(double t, void *ctx), void *ctx, double a, double b, double rel)
+/* The tolerance is rel times the integral, but never below abs nor below
+ * 1e-14 of the integral of |f|: an integral that cancels to zero must not
+ * ask for more digits than doubles hold.  abs is the caller's floor for
+ * an integrand whose terms cancel (their size times the rounding). */
+double geom_integrate(double (*f)(double t, void *ctx), void *ctx, double a, double b, double rel,
+                      double abs)
 {
     if (!(b > a))
         return 0;
     double err, absval, rough = gk15(f, ctx, a, b, &err, &absval);
-    struct gk_run g = {f, ctx, b - a, fmax(rel * fabs(rough), 1e-14 * absval), 0};
+    struct gk_run g = {f, ctx, b - a, fmax(fmax(rel * fabs(rough), 1e-14 * absval), abs), 0};
     if (!(g.tol > 0))
         return isfinite(rough) ? rough : 0;
     return gk_adapt(&g, a, b, 0);
@@ -155,7 +157,7 @@ static double ell_length(const struct geom_curve *c)
     double sum = 0;
     for (double a = t0; a < t1;) {
         double b = a + GEOM_PI / 2 < t1 ? a + GEOM_PI / 2 : t1;
-        sum += geom_integrate(ell_speed, (void *)c, a, b, 1e-11);
+        sum += geom_integrate(ell_speed, (void *)c, a, b, 1e-11, 0);
         a = b;
     }
     return sum;

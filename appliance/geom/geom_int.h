@@ -37,8 +37,10 @@ int geom_spl_flatten(const struct geom_curve *c, double tol, geom_emit_fn emit, 
 /* Twice the signed area swept from the origin: integral of x dy - y dx. */
 double geom_spl_area2(const struct geom_curve *c);
 
-/* Adaptive Gauss-Kronrod 7-15 of f over [a, b] to rel relative error. */
-double geom_integrate(double (*f)(double t, void *ctx), void *ctx, double a, double b, double rel);
+/* Adaptive Gauss-Kronrod 7-15 of f over [a, b] to rel relative error, or
+ * to the absolute error abs when that is larger. */
+double geom_integrate(double (*f)(double t, void *ctx), void *ctx, double a, double b, double rel,
+                      double abs);
 
 static inline void geom_bbox_add(struct geom_bbox *b, double x, double y)
 {

@@ -346,10 +346,15 @@ int geom_spl_flatten(const struct geom_curve *c, double tol, geom_emit_fn emit, 
 struct area_piece {
     const struct geom_hpt *q;
     int deg;
+    double ox, oy; /* the local origin: the piece's start point */
 };
 
-/* For P = (X, Y, W): x y' - y x' = (X Y' - Y X') / W^2, the W' terms
- * cancel.  P and P' come from the last two points of de Casteljau. */
+/* For P = (X, Y, W) and p = P / W - o, with Q = (X - oW, Y - oW):
+ * p x p' = (Qx Qy' - Qy Qx') / W^2 (the W' terms cancel).  P and P' come from the last two points of
+ * de Casteljau.  Measured from o, the terms are of the size of the piece,
+ * not of its distance from the origin, so they do not cancel: far from
+ * the origin the integral would otherwise drown in rounding and the
+ * adaptive rule would subdivide for nothing. */
 static double area_integrand(double t, void *ctx)
 {
     const struct area_piece *A = ctx;
@@ -362,17 +367,37 @@ static double area_integrand(double t, void *ctx)
             d[j].y = (1 - t) * d[j].y + t * d[j + 1].y;
             d[j].w = (1 - t) * d[j].w + t * d[j + 1].w;
         }
-    double X = (1 - t) * d[0].x + t * d[1].x, Y = (1 - t) * d[0].y + t * d[1].y;
     double W = (1 - t) * d[0].w + t * d[1].w;
-    double dX = deg * (d[1].x - d[0].x), dY = deg * (d[1].y - d[0].y);
+    double X = (1 - t) * d[0].x + t * d[1].x - A->ox * W;
+    double Y = (1 - t) * d[0].y + t * d[1].y - A->oy * W;
+    double dW = d[1].w - d[0].w;
+    double dX = deg * (d[1].x - d[0].x - A->ox * dW), dY = deg * (d[1].y - d[0].y - A->oy * dW);
     double v = (X * dY - Y * dX) / (W * W);
     return isfinite(v) ? v : 0;
 }
 
+/* The integral of p x dp over the piece is that of (p - o) x dp plus
+ * o x (p1 - p0), o its start point.  A polynomial piece (equal weights)
+ * of degree up to 7 has a polynomial integrand that one Gauss-Kronrod
+ * panel integrates exactly; rational pieces adapt.  Rounding bounds what
+ * can be asked: the derivative is a difference of control points as large
+ * as `far` (their largest coordinate), so it carries an error of about
+ * 1e-16 far, and the integrand about that times `reach` (how far the
+ * control points, which hold the piece, go from o).  A tiny piece far
+ * from the origin must not be subdivided to chase digits that are not
+ * there, so the absolute floor is 1e-13 reach far. */
 static int area_piece_fn(void *ctx, const struct geom_hpt *q, int deg)
 {
-    struct area_piece A = {q, deg};
-    *(double *)ctx += geom_integrate(area_integrand, &A, 0, 1, 1e-12);
+    struct geom_pt p0 = proj(q[0]), p1 = proj(q[deg]);
+    double reach = 0, far = fmax(fabs(p0.x), fabs(p0.y));
+    for (int j = 1; j <= deg; j++) {
+        struct geom_pt p = proj(q[j]);
+        reach = fmax(reach, fmax(fabs(p.x - p0.x), fabs(p.y - p0.y)));
+        far = fmax(far, fmax(fabs(p.x), fabs(p.y)));
+    }
+    struct area_piece A = {q, deg, p0.x, p0.y};
+    double v = geom_integrate(area_integrand, &A, 0, 1, 1e-12, 1e-13 * reach * far);
+    *(double *)ctx += v + (p0.x * (p1.y - p0.y) - p0.y * (p1.x - p0.x));
     return 0;
 }
 

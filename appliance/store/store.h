@@ -81,4 +81,78 @@ int store_audit(struct store *s, const char *user, const char *action, const cha
 /* Fills buf with n cryptographically random bytes (getrandom).  0 or -1. */
 int store_random(void *buf, size_t n, struct err *e);
 
+/* -------------------------------------------------------------- materials */
+
+/* One row of the catalog: a material at one thickness.  density, price,
+ * notes and extra belong to the material and are the same on all its
+ * thicknesses.  Who owns the strings is said by each call. */
+struct store_material {
+    const char *name; /* unique without regard to case */
+    double density_kg_m3;
+    double price_per_kg; /* in company.currency */
+    const char *notes;
+    const char *extra; /* a JSON object: the columns the shop added ("{}": none) */
+    double thickness_mm;
+    double cutting_speed_mm_min;
+    double pierce_time_s;
+    double sheet_w_mm, sheet_h_mm;
+    int line; /* import: where the row came from (a CSV line), for messages; 0 none */
+};
+
+/* Calls fn for each row, by material name (without regard to case) then
+ * thickness; the strings are valid during the call only.  fn returns
+ * nonzero to stop. */
+int store_material_list(struct store *s, int (*fn)(const struct store_material *m, void *ctx),
+                        void *ctx, struct err *e);
+
+/* The row of material name (any case) at thickness_mm (within 0.001 mm),
+ * its strings copied into arena a.  1 found, 0 not in the catalog, -1 on
+ * error. */
+int store_material_get(struct store *s, struct arena *a, const char *name, double thickness_mm,
+                       struct store_material *out, struct err *e);
+
+/* Replaces the whole catalog with rows[0..n) in one transaction: every row
+ * is checked first (figures finite and in range, no material and thickness
+ * twice, one material's rows agreeing on density, price, notes and extra,
+ * extra a JSON object), and one bad row changes nothing; the message starts
+ * with "line N" when the row has a line.  *materials (may be NULL) gets the
+ * number of distinct materials. */
+int store_material_import(struct store *s, const struct store_material *rows, size_t n,
+                          size_t *materials, struct err *e);
+
+/* ---------------------------------------------------------- rule versions */
+
+/* One saved version of the pricing rules. */
+struct store_rules {
+    int64_t version; /* rule_versions.id: what parts and quotes record */
+    const char *source;
+    size_t len;
+    const char *author; /* NULL: the rules built into the binary */
+    int64_t created;    /* unix seconds */
+    char sha256[65];    /* hex of the source */
+    int active;
+    const char *note;
+};
+
+/* Saves source as the new active version (the previous one stays, inactive)
+ * in one transaction.  When source is byte for byte the active version
+ * already, nothing changes and *created is 0; else *created is 1.
+ * *version gets the active version either way.  author NULL: built in. */
+int store_rules_save(struct store *s, const char *source, size_t len, const char *author,
+                     const char *note, int64_t *version, int *created, struct err *e);
+
+/* The active version, its strings in arena a: 1, 0 when none is active, -1
+ * on error. */
+int store_rules_active(struct store *s, struct arena *a, struct store_rules *out, struct err *e);
+
+/* Version number version, its strings in arena a: 1, 0 when there is no
+ * such version, -1 on error. */
+int store_rules_get(struct store *s, struct arena *a, int64_t version, struct store_rules *out,
+                    struct err *e);
+
+/* Calls fn for each version, newest first, without the source (NULL, len
+ * the source's size); the strings are valid during the call only. */
+int store_rules_list(struct store *s, int (*fn)(const struct store_rules *r, void *ctx), void *ctx,
+                     struct err *e);
+
 #endif

@@ -223,7 +223,8 @@ function quote(part, ctx)
     local area, how = material_area(part, m, qty)
     local kg = area * 1e-6 * m.thickness_mm * 1e-3 * m.density_kg_m3
     add("Material", minor(kg * m.price_per_kg * MATERIAL_MARKUP, scale),
-        string.format("%s %g mm, %.3f kg (%s), %s/kg + %g %%", m.name, m.thickness_mm, kg, how,
+        string.format("%s %g mm, %.3f kg per part (%s), %s/kg + %g %%", m.name,
+                      m.thickness_mm, kg / qty, how,
                       money_text(minor(m.price_per_kg, scale), decimals, scale),
                       (MATERIAL_MARKUP - 1) * 100))
   end

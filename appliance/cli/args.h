@@ -46,5 +46,8 @@ int cli_user(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_inspect(int argc, char **argv);
 int cli_render(int argc, char **argv);
+int cli_quote(int argc, char **argv);
+int cli_rules(int argc, char **argv);
+int cli_materials(int argc, char **argv);
 
 #endif

@@ -128,6 +128,15 @@ static const char usage[] =
     "  render FILE.dxf OUT.png [--size WxH | --thumbnail] [--units U]\n"
     "                                    write the part's preview as PNG ([render] sizes;\n"
     "                                    the size in mm is written from 320x240 up)\n"
+    "  quote FILE.dxf --material NAME --thickness MM --qty N [--option KEY[=VALUE]]...\n"
+    "        [--rules FILE] [--units U] [--json]\n"
+    "                                    measure and price a part with the rules in effect\n"
+    "  rules check FILE.lua              check pricing rules: syntax, then sample quotes\n"
+    "  rules install FILE.lua [--author NAME] [--note TEXT]\n"
+    "                                    check, then make them the active rules version\n"
+    "  rules show [VERSION] | rules list print a rules version (the active one) | list them\n"
+    "  materials list                    the materials catalog\n"
+    "  materials export|import FILE.csv  the catalog as CSV; an import replaces it\n"
     "  serve [--listen ADDR:PORT]        run the web appliance (Ctrl-C or SIGTERM stops it)\n"
     "  user add NAME --role admin|sales  add a user; the password is read from stdin\n"
     "                                    (without echo on a terminal), or generated and\n"
@@ -175,6 +184,12 @@ int cli_main(int argc, char **argv)
         return cli_inspect(argc - 2, argv + 2);
     if (!strcmp(cmd, "render"))
         return cli_render(argc - 2, argv + 2);
+    if (!strcmp(cmd, "quote"))
+        return cli_quote(argc - 2, argv + 2);
+    if (!strcmp(cmd, "rules"))
+        return cli_rules(argc - 2, argv + 2);
+    if (!strcmp(cmd, "materials"))
+        return cli_materials(argc - 2, argv + 2);
     if (!strcmp(cmd, "backup"))
         return cli_backup(argc - 2, argv + 2);
     return cli_fail(2, "unknown command '%s'; see 'dxfquote --help'", cmd);

@@ -10,21 +10,12 @@
  * the server does.
  */
 #include "args.h"
-#include "dxf/dxf.h"
-#include "geom/geom.h"
+#include "inspect.h"
 
 #include <cJSON.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Everything one inspection produced; all of it lives in the arena. */
-struct inspection {
-    const char *path;
-    struct dxf_drawing d;
-    struct geom_report r;
-    double analyse_ms;
-};
 
 static void opts_from_cfg(const struct cfg *c, const char *units, struct dxf_opts *dx,
                           struct geom_opts *go)
@@ -40,6 +31,26 @@ static void opts_from_cfg(const struct cfg *c, const char *units, struct dxf_opt
     *go = geom_opts_default();
     go->join_tol_mm = cfg_real(c, CFG_GEOMETRY_JOIN_TOLERANCE_MM);
     go->chord_tol_mm = cfg_real(c, CFG_GEOMETRY_CHORD_TOLERANCE_MM);
+}
+
+int inspect_measure(const struct cfg *c, const char *path, const char *units, double thickness,
+                    struct arena *ar, struct inspection *in, struct err *e)
+{
+    struct dxf_opts dx;
+    struct geom_opts go;
+    opts_from_cfg(c, units, &dx, &go);
+    go.thickness_mm = thickness;
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    if (dxf_read_file(ar, path, &dx, &in->d, e) != 0)
+        return -1;
+    go.mm_per_unit = in->d.mm_per_unit;
+    double t0 = core_now();
+    if (geom_analyse(ar, in->d.curves, in->d.ncurves, in->d.nlayers, &go, &in->d.warnings,
+                     &in->r, e) != 0)
+        return err_prefix(e, "%s", path);
+    in->analyse_ms = (core_now() - t0) * 1000;
+    return 0;
 }
 
 /* ------------------------------------------------------------------ JSON */
@@ -76,7 +87,7 @@ static cJSON *counts_json(const struct dxf_count *v, size_t n)
     return o;
 }
 
-static char *inspection_json(const struct inspection *in)
+cJSON *inspect_json(const struct inspection *in)
 {
     const struct dxf_drawing *d = &in->d;
     const struct geom_report *r = &in->r;
@@ -133,6 +144,12 @@ static char *inspection_json(const struct inspection *in)
     cJSON_AddNumberToObject(t, "read", d->read_ms);
     cJSON_AddNumberToObject(t, "parse", d->parse_ms);
     cJSON_AddNumberToObject(t, "analyse", in->analyse_ms);
+    return o;
+}
+
+static char *inspection_json(const struct inspection *in)
+{
+    cJSON *o = inspect_json(in);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!text)
@@ -234,25 +251,13 @@ int cli_inspect(int argc, char **argv)
     if ((rc = args_config(&a, &c)) != 0)
         return rc;
 
-    struct dxf_opts dx;
-    struct geom_opts go;
-    opts_from_cfg(c, units, &dx, &go);
-    go.thickness_mm = thickness;
     struct arena *ar = arena_new((size_t)cfg_int(c, CFG_LIMITS_MEMORY_MB) << 20);
-    struct inspection in = {.path = a.pos[0]};
+    struct inspection in;
 
-    if (dxf_read_file(ar, in.path, &dx, &in.d, &e) != 0) {
+    if (inspect_measure(c, a.pos[0], units, thickness, ar, &in, &e) != 0) {
         rc = cli_fail(1, "%s", e.msg);
         goto done;
     }
-    go.mm_per_unit = in.d.mm_per_unit;
-    double t0 = core_now();
-    if (geom_analyse(ar, in.d.curves, in.d.ncurves, in.d.nlayers, &go, &in.d.warnings, &in.r,
-                     &e) != 0) {
-        rc = cli_fail(1, "%s: %s", in.path, e.msg);
-        goto done;
-    }
-    in.analyse_ms = (core_now() - t0) * 1000;
     if (args_get(&a, "--json")) {
         char *text = inspection_json(&in);
         puts(text);

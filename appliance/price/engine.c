@@ -314,6 +314,12 @@ static int msg_handler(lua_State *L)
             first_line = ar.currentline;
             break;
         }
+    /* The message string sits below the buffer, which needs the top. */
+    if (t == LUA_TSTRING || t == LUA_TNUMBER)
+        msg = lua_tostring(L, 1);
+    else
+        msg = lua_pushfstring(L, "the rules raised an error with a %s value, not a message",
+                              luaL_typename(L, 1));
     luaL_buffinit(L, &b);
     if (pe->killed == PRICE_KILL_BUDGET || pe->killed == PRICE_KILL_MEMORY) {
         int line = pe->kill_line ? pe->kill_line : first_line;
@@ -333,11 +339,6 @@ static int msg_handler(lua_State *L)
                             (lua_Integer)(pe->limit >> 20));
         luaL_addvalue(&b);
     } else {
-        if (t == LUA_TSTRING || t == LUA_TNUMBER)
-            msg = lua_tostring(L, 1);
-        else
-            msg = lua_pushfstring(L, "the rules raised an error with a %s value, not a message",
-                                  luaL_typename(L, 1));
         if (!has_position(pe, msg)) {
             if (first_line)
                 lua_pushfstring(L, "%s:%d: ", pe->name, first_line);
@@ -356,9 +357,22 @@ static int msg_handler(lua_State *L)
             luaL_addstring(&b, "\n  ...");
             break;
         }
-        if (ar.name)
+        const char *fname = ar.name;
+        if (!fname && lua_getinfo(L, "f", &ar)) {
+            /* quote is called from C, so Lua cannot name it: compare. */
+            lua_rawgetp(L, LUA_REGISTRYINDEX, &key_cur_env);
+            if (lua_type(L, -1) == LUA_TTABLE) {
+                lua_pushliteral(L, "quote");
+                lua_rawget(L, -2);
+                if (lua_rawequal(L, -1, -3))
+                    fname = "quote";
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 2);
+        }
+        if (fname)
             lua_pushfstring(L, "\n  at %s:%d in function '%s'", pe->name, ar.currentline,
-                            ar.name);
+                            fname);
         else if (!strcmp(ar.what, "main"))
             lua_pushfstring(L, "\n  at %s:%d in the main chunk", pe->name, ar.currentline);
         else

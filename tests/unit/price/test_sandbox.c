@@ -220,7 +220,7 @@ TEST(trace_lists_only_rule_frames)
     struct err e;
     CHECK(run_case("helper", &e) == -1);
     CHECK(strstr(e.msg, "at rules.lua:17 in function") != NULL);
-    CHECK(strstr(e.msg, "at rules.lua:25 in function <rules.lua:21>") != NULL);
+    CHECK(strstr(e.msg, "at rules.lua:25 in function 'quote'") != NULL);
     CHECK(strstr(e.msg, "[C]") == NULL);
 }
 

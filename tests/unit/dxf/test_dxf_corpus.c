@@ -35,8 +35,9 @@ static int parse_row(char *line, struct row *r)
     }
     if (n < 8)
         return -1;
-    snprintf(r->file, sizeof r->file, "%s", f[0]);
-    snprintf(r->status, sizeof r->status, "%s", f[1]);
+    if (snprintf(r->file, sizeof r->file, "%s", f[0]) >= (int)sizeof r->file ||
+        snprintf(r->status, sizeof r->status, "%s", f[1]) >= (int)sizeof r->status)
+        return -1;
     r->len = *f[2] ? atof(f[2]) : 0;
     r->has_bb = *f[3] != 0;
     for (int i = 0; i < 4; i++)
@@ -49,8 +50,11 @@ static int rows_ok, rows_bad, rows_none_ok;
 
 static void check_row(const char *dir, const struct row *w)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, w->file);
+    char path[4096 + 200];
+    if (snprintf(path, sizeof path, "%s/%s", dir, w->file) >= (int)sizeof path) {
+        rows_bad++;
+        return;
+    }
     struct arena *a = arena_new((size_t)2 << 30);
     struct dxf_drawing d;
     struct err e = {""};

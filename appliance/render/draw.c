@@ -379,7 +379,7 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
     int W = o->width, H = o->height;
     double unit = fmax(1.0, fmin(W, H) / 300.0); /* markers and text grow with the canvas */
     double margin = fmax(6, floor(0.05 * fmin(W, H)));
-    double text_scale = floor(unit);
+    double text_scale = fmax(1, floor(fmin(W, H) / 240)); /* 2 at 480 px, 3 at 900 */
     double band = o->label ? render_text_height(text_scale) + margin / 2 : 0;
     const struct geom_bbox *b = &r->bbox;
     if (b->min_x > b->max_x || !isfinite(b->min_x) || !isfinite(b->max_x) ||

@@ -102,12 +102,23 @@ struct render_opts {
 struct render_opts render_opts_size(int width, int height);
 
 /* Draws the analysed drawing: curves c (the array geom_analyse() got), its
- * report r, and the warnings w (may be NULL).  Closed contours are filled
- * by depth (outer and islands material, holes clear) whatever way they run;
- * open contours and curves outside every contour are drawn as lines.  A
- * drawing with nothing to draw gives a blank canvas.  out is initialised
- * here; the caller frees it with render_canvas_free().  Fails only for bad
- * options or when memory runs out. */
+ * report r, and the warnings w (may be NULL).
+ *
+ * Fit: the report's box is scaled uniformly (aspect ratio kept, y up) and
+ * centred into the canvas less a margin of 5% of the canvas's smaller side
+ * (at least 6 px) on every side and, with a label, less a band at the
+ * bottom for the text.
+ * Layers: closed contours filled by depth (outer boundaries and islands
+ * material, holes clear) whatever way they run, their outlines stroked
+ * stroke_px wide in a darker tone; open contours as lines in a warning
+ * colour with a ring at each loose end; a marker at each warning that
+ * names a place (open_contour, duplicate_geometry, zero_length, tiny_hole,
+ * circle_as_segments); the label "W x H mm" from the report.  Curves that
+ * are in no contour (duplicates, zero-length) are not drawn.  A drawing with
+ * nothing to draw gives a blank canvas.
+ *
+ * out is initialised here; the caller frees it with render_canvas_free().
+ * Fails only for bad options or when memory runs out. */
 int render_canvas(const struct geom_curve *c, const struct geom_report *r,
                   const struct geom_warnings *w, const struct render_opts *o,
                   struct render_canvas *out, struct err *e);

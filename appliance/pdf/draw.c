@@ -78,8 +78,8 @@ static void ell_to(const struct map *m, struct geom_pt c, struct geom_pt u, stru
         if (!isfinite(q0.x + q0.y + q1.x + q1.y + p1.x + p1.y))
             continue;
         HPDF_Page_CurveTo(m->page, (HPDF_REAL)mx_(m, q0.x), (HPDF_REAL)my_(m, q0.y),
-                          (HPDF_REAL)mx_(m, q1.x), (HPDF_REAL)my_(m, q1.y),
-                          (HPDF_REAL)mx_(m, p1.x), (HPDF_REAL)my_(m, p1.y));
+                          (HPDF_REAL)mx_(m, q1.x), (HPDF_REAL)my_(m, q1.y), (HPDF_REAL)mx_(m, p1.x),
+                          (HPDF_REAL)my_(m, p1.y));
     }
 }
 
@@ -96,8 +96,7 @@ static int collect(void *ctx, struct geom_pt p)
 
 /* Appends one curve to the current path, from its start (or end, when
  * reversed) to the other end; the current point is already there. */
-static void curve_to(struct pdf_doc *d, const struct map *m, const struct geom_curve *c,
-                     int rev)
+static void curve_to(struct pdf_doc *d, const struct map *m, const struct geom_curve *c, int rev)
 {
     switch (c->kind) {
     case GEOM_LINE:

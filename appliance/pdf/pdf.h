@@ -63,8 +63,8 @@ struct pdf_part {
     const char *material; /* may be NULL */
     double thickness_mm;  /* <= 0: not printed */
     int64_t quantity;
-    int64_t unit_price; /* minor units */
-    int64_t line_total; /* minor units, as priced (not recomputed here) */
+    int64_t unit_price;           /* minor units */
+    int64_t line_total;           /* minor units, as priced (not recomputed here) */
     const struct pdf_line *lines; /* breakdown, nlines of them; may be NULL */
     size_t nlines;
     const char *notes; /* one short line under the name; may be NULL */
@@ -90,8 +90,9 @@ struct pdf_quote {
     enum pdf_paper paper;
     double margin_mm; /* 5..50 */
     /* 1: the PDF depends on nothing but this struct: its creation date is
-     * q->date and its /ID is derived from the content, so the same quote
-     * gives the same bytes.  0: the creation date is now. */
+     * q->date, so the same quote gives the same bytes.  0: the creation
+     * date is now.  Either way the file's /ID is the MD5 of the quote
+     * number, company, creation date, part count and total: never random. */
     int deterministic;
 };
 

@@ -34,8 +34,8 @@ struct pdf_doc {
     HPDF_Doc pdf;
     HPDF_STATUS code, detail; /* first libharu error, 0 when none */
 
-    struct arena *a;       /* converted strings and scratch; freed at the end */
-    uint16_t uni[256];     /* Unicode of each WinAnsi byte, 0 if it has none */
+    struct arena *a;   /* converted strings and scratch; freed at the end */
+    uint16_t uni[256]; /* Unicode of each WinAnsi byte, 0 if it has none */
     struct pdf_font reg, bold;
 
     HPDF_Page *pages; /* every page, in order, for "Page n of m" */
@@ -43,10 +43,10 @@ struct pdf_doc {
     HPDF_Page page; /* the page being written */
 
     const struct pdf_quote *q;
-    double pw, ph;                       /* page size */
-    double left, right, top, bottom;     /* the text area inside the margins */
-    double y;                            /* where the next block starts (its top) */
-    struct pdf_geom_scratch *scratch;    /* draw.c's point buffer */
+    double pw, ph;                    /* page size */
+    double left, right, top, bottom;  /* the text area inside the margins */
+    double y;                         /* where the next block starts (its top) */
+    struct pdf_geom_scratch *scratch; /* draw.c's point buffer */
 };
 
 /* ------------------------------------------------------------------ text.c */
@@ -70,8 +70,8 @@ char *pdf_text_lines(struct pdf_doc *d, const char *utf8);
 double pdf_width(const struct pdf_font *f, double size, const char *s, size_t n);
 /* Draws s (converted) with its baseline at y: left-aligned from x,
  * right-aligned ending at x, or centred on x. */
-void pdf_show(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,
-              double x, double y, enum pdf_align al, const char *s);
+void pdf_show(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c, double x,
+              double y, enum pdf_align al, const char *s);
 /* Draws s cut to fit width: the longest prefix that fits, followed by an
  * ellipsis, when the whole does not. */
 void pdf_show_fit(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,

@@ -52,14 +52,14 @@ static const struct {
     double w;
     enum pdf_align al;
 } COLS[NCOL] = {
-    {"#", 16, PDF_RIGHT},         {"Drawing", 66, PDF_CENTER}, {"Part", 120, PDF_LEFT},
-    {"Size mm", 64, PDF_RIGHT},   {"Material", 66, PDF_LEFT},  {"Thick.", 38, PDF_RIGHT},
-    {"Qty", 30, PDF_RIGHT},       {"Unit", 54, PDF_RIGHT},     {"Total", 56, PDF_RIGHT},
+    {"#", 16, PDF_RIGHT},       {"Drawing", 66, PDF_CENTER}, {"Part", 120, PDF_LEFT},
+    {"Size mm", 64, PDF_RIGHT}, {"Material", 66, PDF_LEFT},  {"Thick.", 38, PDF_RIGHT},
+    {"Qty", 30, PDF_RIGHT},     {"Unit", 54, PDF_RIGHT},     {"Total", 56, PDF_RIGHT},
 };
 
 struct quote {
     struct pdf_doc d;
-    double colx[NCOL + 1]; /* left edge of each column, then the right edge */
+    double colx[NCOL + 1];                   /* left edge of each column, then the right edge */
     const char *number, *company, *currency; /* converted */
     HPDF_Image logo;
 };
@@ -115,16 +115,14 @@ static int check(struct quote *Q, struct err *e, const char *step)
 
 /* --------------------------------------------------------------- drawing */
 
-static void fill_rect(struct pdf_doc *d, struct pdf_rgb c, double x, double y, double w,
-                      double h)
+static void fill_rect(struct pdf_doc *d, struct pdf_rgb c, double x, double y, double w, double h)
 {
     HPDF_Page_SetRGBFill(d->page, c.r, c.g, c.b);
     HPDF_Page_Rectangle(d->page, (HPDF_REAL)x, (HPDF_REAL)y, (HPDF_REAL)w, (HPDF_REAL)h);
     HPDF_Page_Fill(d->page);
 }
 
-static void hline(struct pdf_doc *d, struct pdf_rgb c, double width, double x0, double x1,
-                  double y)
+static void hline(struct pdf_doc *d, struct pdf_rgb c, double width, double x0, double x1, double y)
 {
     HPDF_Page_SetRGBStroke(d->page, c.r, c.g, c.b);
     HPDF_Page_SetLineWidth(d->page, (HPDF_REAL)width);
@@ -230,9 +228,8 @@ static int load_logo(struct quote *Q, const char *path, struct err *e)
 
 /* Draws lines of s (separated by '\n') from baseline y down; returns the
  * baseline after the last. */
-static double show_lines(struct pdf_doc *d, const struct pdf_font *f, double size,
-                         struct pdf_rgb c, double x, double y, double width, double lead,
-                         const char *s)
+static double show_lines(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,
+                         double x, double y, double width, double lead, const char *s)
 {
     struct pdf_span sp[12];
     int cut;
@@ -280,8 +277,8 @@ static int first_header(struct quote *Q, struct err *e)
         double h = LOGO_H, lw = ih > 0 ? iw * h / ih : 0;
         if (lw > 150)
             lw = 150, h = iw > 0 ? ih * lw / iw : h;
-        HPDF_Page_DrawImage(d->page, Q->logo, (HPDF_REAL)lx, (HPDF_REAL)(top - h),
-                            (HPDF_REAL)lw, (HPDF_REAL)h);
+        HPDF_Page_DrawImage(d->page, Q->logo, (HPDF_REAL)lx, (HPDF_REAL)(top - h), (HPDF_REAL)lw,
+                            (HPDF_REAL)h);
         ly = top - h - 8;
     }
     double cw = w - rw - 20;
@@ -355,8 +352,8 @@ static int customer_block(struct quote *Q, struct err *e)
     pdf_show_shrink(d, &d->bold, 15, ACCENT, bx + 12, top - 31, bw - 20, PDF_LEFT, money);
     char pc[32];
     pdf_money(pc, sizeof pc, pieces, 0, NULL);
-    snprintf(line, sizeof line, "%zu part%s, %s piece%s", q->nparts, q->nparts == 1 ? "" : "s",
-             pc, pieces == 1 ? "" : "s");
+    snprintf(line, sizeof line, "%zu part%s, %s piece%s", q->nparts, q->nparts == 1 ? "" : "s", pc,
+             pieces == 1 ? "" : "s");
     pdf_show_fit(d, &d->reg, SMALL, GREY, bx + 12, top - 44, bw - 20, PDF_LEFT, line);
 
     d->y = fmin(y + 12, top - bh) - 16;
@@ -423,7 +420,7 @@ static int table_row(struct quote *Q, size_t i, struct err *e)
     double base = top - 14;
     char buf[96];
 #define CX0(c) (Q->colx[c] + PAD)
-#define CW(c) (Q->colx[(c) + 1] - Q->colx[c] - 2 * PAD)
+#define CW(c)  (Q->colx[(c) + 1] - Q->colx[c] - 2 * PAD)
 #define CX1(c) (Q->colx[(c) + 1] - PAD)
 
     snprintf(buf, sizeof buf, "%zu", i + 1);
@@ -554,8 +551,7 @@ static int breakdown(struct quote *Q, struct err *e)
         pdf_money(unit, sizeof unit, p->unit_price, q->currency_exp, Q->currency);
         pdf_money(qty, sizeof qty, p->quantity, 0, NULL);
         snprintf(head, sizeof head, "%zu   %s   (%s \xD7 %s)", i + 1, name, qty, unit);
-        pdf_show_fit(d, &d->bold, 8, INK, d->left, d->y - 9, d->right - d->left, PDF_LEFT,
-                     head);
+        pdf_show_fit(d, &d->bold, 8, INK, d->left, d->y - 9, d->right - d->left, PDF_LEFT, head);
         d->y -= 12;
         for (size_t k = 0; k < p->nlines; k++) {
             if (need(Q, 11))
@@ -566,8 +562,8 @@ static int breakdown(struct quote *Q, struct err *e)
                 return err_set(e, "quote %s: out of memory for the breakdown", Q->number);
             char money[64];
             pdf_show_fit(d, &d->reg, 8, INK, lx, d->y - 8.5, dx - lx - 8, PDF_LEFT, lab);
-            pdf_show_fit(d, &d->reg, 7.5, GREY, dx, d->y - 8.5, d->right - amt_w - dx - 8,
-                         PDF_LEFT, det);
+            pdf_show_fit(d, &d->reg, 7.5, GREY, dx, d->y - 8.5, d->right - amt_w - dx - 8, PDF_LEFT,
+                         det);
             pdf_money(money, sizeof money, l->amount, q->currency_exp, NULL);
             pdf_show_shrink(d, &d->reg, 8, INK, d->right - PAD, d->y - 8.5, amt_w, PDF_RIGHT,
                             money);
@@ -637,8 +633,8 @@ static int footers(struct quote *Q, struct err *e)
         hline(d, RULE, 0.5, d->left, d->right, y + 11);
         snprintf(right, sizeof right, "Page %zu of %zu", i + 1, d->npages);
         pdf_show(d, &d->reg, SMALL, GREY, d->right, y + 2, PDF_RIGHT, right);
-        pdf_show_fit(d, &d->reg, SMALL, GREY, d->left, y + 2, (d->right - d->left) * 0.7,
-                     PDF_LEFT, left);
+        pdf_show_fit(d, &d->reg, SMALL, GREY, d->left, y + 2, (d->right - d->left) * 0.7, PDF_LEFT,
+                     left);
     }
     return check(Q, e, "drawing the page footers");
 }
@@ -657,11 +653,13 @@ static int load_font(struct quote *Q, struct pdf_font *f, const char *name, stru
     return check(Q, e, "measuring the base-14 fonts");
 }
 
-/* Title, author, creator, creation date and, in deterministic mode, an
- * /ID from the content.  libharu writes an /ID only when it encrypts (and
- * then from the clock): without one a reader still accepts the file, but
- * PDF/A and some archives want it, so it is the MD5 of what identifies the
- * quote, the same for the same quote. */
+/* Title, author, creator, creation date and the file's /ID.  libharu
+ * writes an /ID only when it encrypts (and then from the clock): without one
+ * a reader still accepts the file, but PDF/A and some archives want it, so
+ * ours is the MD5 of what identifies the quote and its creation date: the
+ * same for the same quote in deterministic mode, never random.  The trailer
+ * is reached through libharu's document struct (hpdf_doc.h), which both
+ * its static and its Debian build expose. */
 static int metadata(struct quote *Q, struct err *e)
 {
     struct pdf_doc *d = &Q->d;
@@ -674,10 +672,9 @@ static int metadata(struct quote *Q, struct err *e)
     time_t t = q->deterministic ? (time_t)q->date : time(NULL);
     struct tm tm;
     if (!gmtime_r(&t, &tm))
-        return err_set(e, "quote %s: the date %lld is out of range", Q->number,
-                       (long long)q->date);
+        return err_set(e, "quote %s: the date %lld is out of range", Q->number, (long long)q->date);
     HPDF_Date dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                    tm.tm_sec, 'Z', 0, 0};
+                    tm.tm_sec,         'Z',           0,          0};
     HPDF_SetInfoDateAttr(d->pdf, HPDF_INFO_CREATION_DATE, dt);
     if (check(Q, e, "writing the metadata"))
         return -1;
@@ -713,8 +710,8 @@ static int validate(const struct pdf_quote *q, struct err *e)
         return err_set(e, "quote %s: currency exponent %d; expected 0 to 4", q->number,
                        q->currency_exp);
     if (!(q->margin_mm >= 5 && q->margin_mm <= 50))
-        return err_set(e, "quote %s: margin %g mm; expected 5 to 50 ([pdf] margin_mm)",
-                       q->number, q->margin_mm);
+        return err_set(e, "quote %s: margin %g mm; expected 5 to 50 ([pdf] margin_mm)", q->number,
+                       q->margin_mm);
     if (q->nparts && !q->parts)
         return err_set(e, "quote %s: %zu parts but no part array", q->number, q->nparts);
     if (!(q->tax_rate >= 0 && q->tax_rate <= 1))
@@ -737,8 +734,7 @@ static int layout(struct quote *Q, struct err *e)
         return err_set(e, "quote %s: out of memory", q->number);
     if (metadata(Q, e))
         return -1;
-    if (q->company.logo_png && *q->company.logo_png &&
-        load_logo(Q, q->company.logo_png, e))
+    if (q->company.logo_png && *q->company.logo_png && load_logo(Q, q->company.logo_png, e))
         return err_prefix(e, "quote %s", q->number);
 
     if (new_page(Q))
@@ -809,8 +805,8 @@ int pdf_write(const struct pdf_quote *q, const char *path, unsigned char **buf, 
         if (check(&Q, e, "reading the document back") || got != size) {
             free(out);
             if (got != size)
-                err_set(e, "quote %s: libharu returned %u of %u bytes", Q.number,
-                        (unsigned)got, (unsigned)size);
+                err_set(e, "quote %s: libharu returned %u of %u bytes", Q.number, (unsigned)got,
+                        (unsigned)size);
             goto fail;
         }
         *buf = out;

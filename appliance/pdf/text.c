@@ -131,8 +131,7 @@ double pdf_width(const struct pdf_font *f, double size, const char *s, size_t n)
 }
 
 static void show_n(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,
-                   double x, double y, enum pdf_align al, const char *s, size_t n,
-                   const char *tail)
+                   double x, double y, enum pdf_align al, const char *s, size_t n, const char *tail)
 {
     char buf[512];
     if (n > sizeof buf - 8)
@@ -154,8 +153,8 @@ static void show_n(struct pdf_doc *d, const struct pdf_font *f, double size, str
     HPDF_Page_EndText(p);
 }
 
-void pdf_show(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,
-              double x, double y, enum pdf_align al, const char *s)
+void pdf_show(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c, double x,
+              double y, enum pdf_align al, const char *s)
 {
     if (s && *s)
         show_n(d, f, size, c, x, y, al, s, strlen(s), NULL);
@@ -181,9 +180,9 @@ static size_t fit_prefix(const struct pdf_font *f, double size, const char *s, s
     return k;
 }
 
-static void show_fit_n(struct pdf_doc *d, const struct pdf_font *f, double size,
-                       struct pdf_rgb c, double x, double y, double width, enum pdf_align al,
-                       const char *s, size_t n, int force_ellipsis)
+static void show_fit_n(struct pdf_doc *d, const struct pdf_font *f, double size, struct pdf_rgb c,
+                       double x, double y, double width, enum pdf_align al, const char *s, size_t n,
+                       int force_ellipsis)
 {
     if (!force_ellipsis && pdf_width(f, size, s, n) <= width) {
         show_n(d, f, size, c, x, y, al, s, n, NULL);

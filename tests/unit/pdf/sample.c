@@ -259,7 +259,8 @@ int sample_quote_make(struct sample_quote *s, size_t nparts)
     }
     struct pdf_quote *q = &s->q;
     q->company.name = "Laserwerk Nord GmbH";
-    q->company.address = "Hafenstra\xC3\x9F" "e 7\n20457 Hamburg, Germany";
+    q->company.address = "Hafenstra\xC3\x9F"
+                         "e 7\n20457 Hamburg, Germany";
     q->company.phone = "+49 40 123 456 0";
     q->company.email = "quotes@laserwerk-nord.example";
     q->company.tax_id = "DE 123 456 789";
@@ -267,7 +268,8 @@ int sample_quote_make(struct sample_quote *s, size_t nparts)
     q->date = 1795858200; /* 2026-11-28 09:30 UTC */
     q->validity_days = 30;
     q->customer = "M\xC3\xBCller Maschinenbau GmbH\nAttn. Jana Nov\xC3\xA1kov\xC3\xA1\n"
-                  "Industriestra\xC3\x9F" "e 12\n80331 M\xC3\xBCnchen, Germany";
+                  "Industriestra\xC3\x9F"
+                  "e 12\n80331 M\xC3\xBCnchen, Germany";
     q->currency = "EUR";
     q->currency_exp = 2;
     q->parts = s->parts;

@@ -164,14 +164,23 @@ TEST(utf8_goes_to_winansi_with_visible_replacements)
     CHECK_STR(out, "M\xFCller \x80 \x97 \x95");
     /* Japanese (two 3-byte characters) and an emoji (one 4-byte character) */
     pdf_conv(uni, out, sizeof out, "\xE9\x83\xA8\xE5\x93\x81-A7 \xF0\x9F\x98\x80!");
-    CHECK_STR(out, "?" "?-A7 ?!");
+    CHECK_STR(out, "?"
+                   "?-A7 ?!");
     /* Greek omega is not in Windows-1252; the multiplication sign is (0xD7) */
-    pdf_conv(uni, out, sizeof out, "\xCE\xA9 3\xC3\x97" "4");
-    CHECK_STR(out, "? 3\xD7" "4");
+    pdf_conv(uni, out, sizeof out,
+             "\xCE\xA9 3\xC3\x97"
+             "4");
+    CHECK_STR(out, "? 3\xD7"
+                   "4");
     /* malformed: a stray continuation byte, 0xFF, an overlong '/', a
      * surrogate, a truncated tail: one mark per byte that cannot start a
      * character */
-    pdf_conv(uni, out, sizeof out, "a\x80" "b\xFF" "c\xC0\xAF" "d\xED\xA0\x80" "e\xE2\x82");
+    pdf_conv(uni, out, sizeof out,
+             "a\x80"
+             "b\xFF"
+             "c\xC0\xAF"
+             "d\xED\xA0\x80"
+             "e\xE2\x82");
     CHECK_STR(out, "a?b?c??d???e??");
     /* tabs and line ends become spaces; nothing is dropped */
     pdf_conv(uni, out, sizeof out, "a\tb\r\nc");
@@ -280,7 +289,8 @@ TEST(three_parts_fit_one_page_with_everything_on_it)
         return;
     CHECK(strstr(t, "Q-2026-0142"));
     CHECK(strstr(t, "Laserwerk Nord GmbH"));
-    CHECK(strstr(t, "Hafenstra\xC3\x9F" "e 7"));
+    CHECK(strstr(t, "Hafenstra\xC3\x9F"
+                    "e 7"));
     CHECK(strstr(t, "DE 123 456 789"));
     CHECK(strstr(t, "M\xC3\xBCller Maschinenbau GmbH"));
     CHECK(strstr(t, "PLATE-001") && strstr(t, "BRKT-014") && strstr(t, "COVER-220"));
@@ -373,8 +383,8 @@ TEST(non_latin_text_shows_the_replacement)
     }
     struct sample_quote s;
     CHECK(sample_quote_make(&s, 3) == 0);
-    s.parts[0].name = "\xE9\x83\xA8\xE5\x93\x81-A7";        /* 部品-A7 */
-    s.parts[1].name = "Bracket \xF0\x9F\x98\x80 left";      /* an emoji */
+    s.parts[0].name = "\xE9\x83\xA8\xE5\x93\x81-A7";                  /* 部品-A7 */
+    s.parts[1].name = "Bracket \xF0\x9F\x98\x80 left";                /* an emoji */
     s.parts[2].material = "\xD0\xA1\xD1\x82\xD0\xB0\xD0\xBB\xD1\x8C"; /* Сталь: 5 letters */
     s.q.customer = "Kunde \xE2\x82\xAC \xCE\xA9\nZ\xC3\xBCrich";
     const char *path = tmp("intl.pdf");
@@ -382,7 +392,8 @@ TEST(non_latin_text_shows_the_replacement)
     CHECK(pdf_write(&s.q, path, NULL, NULL, &e) == 0);
     int rc;
     char *t = run(&rc, "pdftotext -layout '%s' -", path);
-    CHECK(t && strstr(t, "?" "?-A7"));
+    CHECK(t && strstr(t, "?"
+                         "?-A7"));
     CHECK(t && strstr(t, "Bracket ? left"));
     CHECK(t && strstr(t, "?????"));
     CHECK(t && strstr(t, "Kunde \xE2\x82\xAC ?")); /* the euro is in Windows-1252 */

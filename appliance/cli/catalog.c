@@ -385,9 +385,10 @@ static int csv_record(struct csv_reader *r, char **f, size_t *n, int *at, struct
             r->p++;
             continue;
         }
-        if (delim == '\r')
+        /* The delimiter itself may now be the field's '\0': go by delim. */
+        if (delim == '\r' || delim == '\n')
             r->p++;
-        if (r->p < r->end && *r->p == '\n')
+        if (delim == '\r' && r->p < r->end && *r->p == '\n')
             r->p++;
         r->line++;
         return 1;

@@ -6,7 +6,8 @@
  * size is the detail view's ([render] detail_width x detail_height), the
  * thumbnail's with --thumbnail, or --size WxH (each side 16 to 8192).  The
  * part's size in mm is written under the drawing when the canvas is at
- * least 320 x 240.  Exit 0 when the PNG was written, 1 when the drawing
+ * least 320 x 240.  One line on stdout says what was written and how
+ * long reading, measuring and drawing took.  Exit 0 when the PNG was written, 1 when the drawing
  * cannot be read or measured or the file cannot be written (one line on
  * stderr says why), 2 for bad usage.
  */
@@ -96,21 +97,26 @@ int cli_render(int argc, char **argv)
         goto done;
     }
     go.mm_per_unit = d.mm_per_unit;
+    double t0 = core_now();
     if (geom_analyse(ar, d.curves, d.ncurves, d.nlayers, &go, &d.warnings, &r, &e) != 0) {
         rc = cli_fail(1, "%s: %s", in, e.msg);
         goto done;
     }
+    double t1 = core_now();
     struct render_opts ro = render_opts_size(w, h);
     ro.label = w >= 320 && h >= 240;
     if (render_png(d.curves, &r, &d.warnings, &ro, &png, &len, &e) != 0) {
         rc = cli_fail(1, "%s: %s", in, e.msg);
         goto done;
     }
+    double t2 = core_now();
     if (render_write_file(out, png, len, &e) != 0) {
         rc = cli_fail(1, "%s", e.msg);
         goto done;
     }
-    rc = 0;
+    printf("%s: %dx%d, %zu bytes; read %.1f ms, analyse %.1f ms, render %.1f ms\n", out, w, h,
+           len, d.read_ms + d.parse_ms, (t1 - t0) * 1000, (t2 - t1) * 1000);
+    rc = fflush(stdout) == 0 ? 0 : cli_fail(1, "cannot write to standard output");
 done:
     free(png);
     arena_free(ar);

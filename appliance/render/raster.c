@@ -235,6 +235,52 @@ static void blend(uint8_t *p, const uint8_t col[4], float a)
     p[3] = (uint8_t)(oa * 255.0f + 0.5f);
 }
 
+/* The first cell at or after x (below end) that is not +0.0, or end.
+ * Cells an edge never touched hold +0.0 (all bits clear): they are skipped
+ * eight bytes at a time. */
+static int next_cell(const float *row, int x, int end)
+{
+    while (x < end && ((uintptr_t)(row + x) & 7u)) {
+        uint32_t b;
+        memcpy(&b, row + x, 4);
+        if (b)
+            return x;
+        x++;
+    }
+    while (x + 2 <= end) {
+        uint64_t b;
+        memcpy(&b, row + x, 8);
+        if (b)
+            break;
+        x += 2;
+    }
+    for (; x < end; x++) {
+        uint32_t b;
+        memcpy(&b, row + x, 4);
+        if (b)
+            return x;
+    }
+    return end;
+}
+
+/* Pixels [x0, x1) of a row all covered by a (0..1). */
+static void span(uint8_t *out, int x0, int x1, const uint8_t rgba[4], float a, float alpha)
+{
+    if (a < 1.0f / 512)
+        return;
+    if (a > 1 - 1.0f / 1024 && rgba[3] == 255) {
+        /* Full and opaque: the colour itself (blend would round to it). */
+        uint32_t px;
+        memcpy(&px, rgba, 4);
+        for (int x = x0; x < x1; x++)
+            memcpy(out + (size_t)x * 4, &px, 4);
+        return;
+    }
+    float k = (a > 1 ? 1 : a) * alpha;
+    for (int x = x0; x < x1; x++)
+        blend(out + (size_t)x * 4, rgba, k);
+}
+
 void render_cov_paint(struct render_cov *c, struct render_canvas *cv, const uint8_t rgba[4])
 {
     float alpha = (float)rgba[3] / 255.0f;
@@ -243,16 +289,27 @@ void render_cov_paint(struct render_cov *c, struct render_canvas *cv, const uint
     for (int y = c->y_lo; y < yh; y++) {
         float *row = c->acc + (size_t)y * (size_t)c->stride;
         uint8_t *out = cv->rgba + (size_t)y * (size_t)cv->width * 4;
+        /* Between the cells edges touched the running sum is constant:
+         * paint those spans whole, and only the touched cells one by one
+         * (clearing them on the way, which clears the row). */
         float s = 0;
-        for (int x = 0; x < w; x++) {
-            s += row[x];
-            row[x] = 0;
-            float a = fabsf(s);
-            if (a < 1.0f / 512)
-                continue;
-            blend(out + (size_t)x * 4, rgba, (a > 1 ? 1 : a) * alpha);
+        int x = 0;
+        while (x < w) {
+            int nx = next_cell(row, x, w);
+            span(out, x, nx, rgba, fabsf(s), alpha);
+            if (nx == w)
+                break;
+            s += row[nx];
+            row[nx] = 0;
+            span(out, nx, nx + 1, rgba, fabsf(s), alpha);
+            x = nx + 1;
         }
         row[w] = row[w + 1] = 0;
     }
-    render_cov_clear(c);
+    if (w < c->w || yh < c->y_hi) {
+        render_cov_clear(c); /* a canvas smaller than the buffer left cells */
+        return;
+    }
+    c->y_lo = c->h;
+    c->y_hi = 0;
 }

@@ -85,8 +85,10 @@ local function minor(x, scale)
   return v
 end
 
+local MONEY_FORMATS = { [0] = "%.0f", "%.1f", "%.2f", "%.3f" }
+
 local function money_text(cents, decimals, scale)
-  return string.format("%." .. decimals .. "f", cents / scale)
+  return string.format(MONEY_FORMATS[decimals] or "%.2f", cents / scale)
 end
 
 -- Is a flag option on?  --option rush, or rush=yes/true/1; off with no/false/0.

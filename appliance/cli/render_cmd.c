@@ -105,7 +105,19 @@ int cli_render(int argc, char **argv)
     double t1 = core_now();
     struct render_opts ro = render_opts_size(w, h);
     ro.label = w >= 320 && h >= 240;
-    if (render_png(d.curves, &r, &d.warnings, &ro, &png, &len, &e) != 0) {
+    struct render_canvas cv;
+    if (render_canvas(d.curves, &r, &d.warnings, &ro, &cv, &e) != 0) {
+        rc = cli_fail(1, "%s: %s", in, e.msg);
+        goto done;
+    }
+    /* The drawing is no longer needed: let its memory go before the PNG
+     * encoder takes its own. */
+    double read_ms = d.read_ms + d.parse_ms;
+    arena_free(ar);
+    ar = NULL;
+    int enc = render_png_encode(&cv, &png, &len, &e);
+    render_canvas_free(&cv);
+    if (enc != 0) {
         rc = cli_fail(1, "%s: %s", in, e.msg);
         goto done;
     }
@@ -115,7 +127,7 @@ int cli_render(int argc, char **argv)
         goto done;
     }
     printf("%s: %dx%d, %zu bytes; read %.1f ms, analyse %.1f ms, render %.1f ms\n", out, w, h,
-           len, d.read_ms + d.parse_ms, (t1 - t0) * 1000, (t2 - t1) * 1000);
+           len, read_ms, (t1 - t0) * 1000, (t2 - t1) * 1000);
     rc = fflush(stdout) == 0 ? 0 : cli_fail(1, "cannot write to standard output");
 done:
     free(png);

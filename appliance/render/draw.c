@@ -2,13 +2,15 @@
  * draw.c - a part preview from geom's analysis.
  *
  * Accepts the curves, the report and the warnings of one geom_analyse()
- * call, and paints them in layers: material, outlines, open contours with
- * their loose ends, warning markers, the size label.  Two coverage buffers
- * (fill and line) let one flattening of each closed contour feed both the
- * material and its outline; each layer is painted and its buffer cleared
- * before the next.  Memory is the canvas plus two floats per pixel, however
- * many curves the drawing has: curves are flattened to 0.1 pixel and every
- * point goes straight into the buffers, nothing is stored.
+ * call, and paints them in layers through one coverage buffer: material,
+ * outlines, open contours with their loose ends, warning markers, the size
+ * label.  Each layer is accumulated, painted and cleared before the next,
+ * so memory is the canvas plus one float per pixel, however many curves
+ * the drawing has: curves are flattened to 0.1 pixel and every point goes
+ * straight into the buffer, nothing is stored.  (Closed contours are
+ * flattened twice, for the material and for the outline: a second buffer
+ * to do both at once would cost more memory than the flattening costs
+ * time.)
  *
  * Fill rule: the report says which closed contours are outer boundaries,
  * holes and islands (depth 0, 1, 2 ...) and which way each runs (the sign
@@ -362,17 +364,12 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
                   const struct geom_warnings *w, const struct render_opts *o,
                   struct render_canvas *out, struct err *e)
 {
-    struct render_cov fill, line;
+    struct render_cov line;
     if (!(o->stroke_px >= 0 && o->stroke_px <= 64))
         return err_set(e, "stroke width %g px: expected 0 to 64", o->stroke_px);
     if (render_canvas_init(out, o->width, o->height, col_paper, e) != 0)
         return -1;
-    if (render_cov_init(&fill, o->width, o->height, e) != 0) {
-        render_canvas_free(out);
-        return -1;
-    }
     if (render_cov_init(&line, o->width, o->height, e) != 0) {
-        render_cov_free(&fill);
         render_canvas_free(out);
         return -1;
     }
@@ -387,13 +384,19 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
         goto done;
 
     struct xform t = fit(b, W, H, margin, band);
-    struct pen pn = {o->stroke_px > 0 ? &line : NULL, &fill, &t, o->stroke_px / 2,
-                     TOL_PX / t.s};
+    struct pen pn = {NULL, &line, &t, o->stroke_px / 2, TOL_PX / t.s};
     for (size_t i = 0; i < r->ncontours; i++)
         if (r->contours[i].closed)
             draw_contour(&pn, c, r, &r->contours[i]);
-    render_cov_paint(&fill, out, col_fill);
-    render_cov_paint(&line, out, col_outline);
+    render_cov_paint(&line, out, col_fill);
+    if (o->stroke_px > 0) {
+        pn.stroke = &line;
+        pn.fill = NULL;
+        for (size_t i = 0; i < r->ncontours; i++)
+            if (r->contours[i].closed)
+                draw_contour(&pn, c, r, &r->contours[i]);
+        render_cov_paint(&line, out, col_outline);
+    }
 
     pn.stroke = &line;
     pn.fill = NULL;
@@ -423,6 +426,5 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
         draw_label(&line, out, r, text_scale, margin);
 done:
     render_cov_free(&line);
-    render_cov_free(&fill);
     return 0;
 }

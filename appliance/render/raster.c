@@ -62,7 +62,10 @@ int render_canvas_init(struct render_canvas *c, int width, int height, const uin
         return err_set(e, "canvas %dx%d: each side must be %d to %d pixels", width, height,
                        RENDER_MIN_SIDE, RENDER_MAX_SIDE);
     size_t n = (size_t)width * (size_t)height;
-    c->rgba = render_big_alloc(n * 4);
+    /* Plain malloc, not render_big_alloc(): the canvas is alive while the
+     * drawing's arena is, at the peak, where rounding up to huge pages
+     * would cost 2 MiB. */
+    c->rgba = malloc(n * 4);
     if (!c->rgba)
         return err_set(e, "canvas %dx%d: out of memory", width, height);
     c->width = width;
@@ -89,11 +92,10 @@ int render_cov_init(struct render_cov *c, int w, int h, struct err *e)
     if (!side_ok(w, h))
         return err_set(e, "coverage buffer %dx%d: each side must be %d to %d pixels", w, h,
                        RENDER_MIN_SIDE, RENDER_MAX_SIDE);
-    size_t bytes = (size_t)h * (size_t)(w + 2) * sizeof *c->acc;
-    c->acc = render_big_alloc(bytes);
+    /* calloc: fresh pages arrive zeroed, without a pass over them. */
+    c->acc = calloc((size_t)h * (size_t)(w + 2), sizeof *c->acc);
     if (!c->acc)
         return err_set(e, "coverage buffer %dx%d: out of memory", w, h);
-    memset(c->acc, 0, bytes);
     c->w = w;
     c->h = h;
     c->stride = w + 2;

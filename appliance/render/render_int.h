@@ -19,10 +19,10 @@ double render_text_height(double scale);
  * 63 characters are drawn. */
 void render_text(struct render_cov *c, double x, double y, double scale, const char *text);
 
-/* malloc for buffers the size of a canvas: 2 MiB aligned and backed by
- * transparent huge pages where the kernel allows them, because touching
- * fresh memory 4 KiB at a time costs more than drawing a preview.  Freed
- * with free().  NULL when memory runs out. */
+/* malloc for the PNG encoder's buffers the size of a canvas: 2 MiB
+ * aligned and backed by transparent huge pages where the kernel allows
+ * them, because touching fresh memory 4 KiB at a time costs more than
+ * encoding a preview.  Freed with free().  NULL when memory runs out. */
 void *render_big_alloc(size_t n);
 
 /* A zlib stream of data[0..data_len) for a PNG whose rows (filter byte

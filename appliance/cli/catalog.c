@@ -522,10 +522,11 @@ static int read_row(char **f, size_t n, int line, const struct csv_layout *l, st
 static int import_csv(struct store *s, const char *path, struct arena *a, size_t *rows,
                       size_t *materials, struct err *e)
 {
-    char *text, *f[CSV_MAX_FIELDS];
-    size_t len, n, cap = 64, count = 0;
+    char *text = NULL, *f[CSV_MAX_FIELDS];
+    size_t len = 0, n, cap = 64, count = 0;
     int at, rc;
     struct csv_layout layout;
+    memset(&layout, 0, sizeof layout);
     if (read_file(path, CSV_MAX_BYTES, a, &text, &len, e) != 0)
         return -1;
     struct csv_reader r = {text, text + len, 1};

@@ -4,7 +4,8 @@
  * One engine is one lua_State made with our allocator, owned by one worker
  * thread and reused for every call.  Invariants:
  *  1. The rules see only an allow-list: the base functions below, and
- *     string (without dump), table, math and utf8.  No io, os, package,
+ *     string (without dump), table, math (without random and randomseed:
+ *     the same inputs give the same price) and utf8.  No io, os, package,
  *     require, debug, coroutine, dofile, loadfile, collectgarbage, print or
  *     warn.  load takes text only and, without an explicit env, runs in the
  *     calling quote's environment, never the state's global table.
@@ -233,9 +234,16 @@ static int sandbox_setup(lua_State *L)
     lua_createtable(L, (int)NLIBS, 0); /* library metatables, by index */
     for (size_t i = 0; i < NLIBS; i++) {
         luaL_requiref(L, lib_names[i], lib_open[i], 0);
-        if (i == 0) {
+        if (!strcmp(lib_names[i], "string")) {
             lua_pushnil(L);
             lua_setfield(L, -2, "dump");
+        }
+        /* A price must not change between two runs of the same inputs. */
+        if (!strcmp(lib_names[i], "math")) {
+            lua_pushnil(L);
+            lua_setfield(L, -2, "random");
+            lua_pushnil(L);
+            lua_setfield(L, -2, "randomseed");
         }
         lua_createtable(L, 0, 2);
         lua_insert(L, -2);

@@ -115,6 +115,13 @@ TEST(string_dump_is_absent)
     fails_then_recovers("return ('x').dump(function() end)", "field 'dump'", NULL);
 }
 
+TEST(math_random_is_absent)
+{
+    /* Prices must repeat to the cent: nothing random. */
+    fails_then_recovers("return math.random()", "field 'random'", NULL);
+    fails_then_recovers("return math.randomseed(1)", "field 'randomseed'", NULL);
+}
+
 TEST(load_refuses_binary_chunks)
 {
     /* "\27Lua" is how every precompiled chunk starts. */
@@ -333,6 +340,7 @@ int main(void)
     RUN(plain_call_prices);
     RUN(forbidden_globals_are_absent);
     RUN(string_dump_is_absent);
+    RUN(math_random_is_absent);
     RUN(load_refuses_binary_chunks);
     RUN(load_does_not_escape_the_environment);
     RUN(metatables_cannot_reach_shared_tables);

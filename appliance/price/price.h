@@ -13,9 +13,10 @@
  * state is sandboxed: base functions (no dofile, loadfile, collectgarbage,
  * print, warn; load takes text only and never reaches a global table),
  * string (no dump), table, math (no random), utf8; no io, os, package,
- * require, debug, coroutine.  Each call runs the rule chunk again in a fresh environment, so
- * nothing one quote sets is seen by the next, under an instruction budget
- * (count hook) and with the whole state under a memory cap (our allocator).
+ * require, debug, coroutine.  Each call runs the rule chunk again in a
+ * fresh environment, so nothing one quote sets is seen by the next, under
+ * an instruction budget (count hook) and with the whole state under a
+ * memory cap (our allocator).
  * A runaway loop, a memory bomb, deep recursion or an error() in the rules
  * fails that call with the rule's own message and line; the engine stays
  * usable.

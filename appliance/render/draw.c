@@ -96,9 +96,9 @@ static void ring(struct render_cov *c, double cx, double cy, double r_out, doubl
 
 /* --------------------------------------------------------------- stroke */
 
-/* One pass over a curve's flattening feeds both buffers: the fill (its
- * edges, with the contour's sign) and the stroke (rectangles and bends).
- * Either may be NULL. */
+/* What one pass over a curve's flattening feeds: the fill (its edges,
+ * with the contour's sign) and the stroke (rectangles and bends).  Either
+ * may be NULL; render_canvas() feeds one buffer at a time. */
 struct stroke {
     struct render_cov *cov;  /* stroke */
     struct render_cov *fill; /* fill */

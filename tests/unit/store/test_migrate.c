@@ -38,14 +38,14 @@ TEST(fresh_database_gets_schema_and_catalog)
     CHECK(stat(data, &st) == 0 && (st.st_mode & 0777) == 0750);
     snprintf(buf, sizeof buf, "%s/dxfquote.db", data);
     CHECK(stat(buf, &st) == 0 && (st.st_mode & 0777) == 0640);
-    /* db/ holds 001_schema.sql and 002_materials.sql. */
-    CHECK(store_schema_latest() == 2);
-    CHECK(store_schema_version(s) == 2);
+    /* db/ holds 001_schema.sql, 002_materials.sql and 003_users_yescrypt.sql. */
+    CHECK(store_schema_latest() == 3);
+    CHECK(store_schema_version(s) == 3);
     CHECK(store_ping(s, &e) == 0);
 
     sqlite3 *db = raw_open(data);
     CHECK_STR(raw_text(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
-    CHECK(raw_int(db, "PRAGMA user_version") == 2);
+    CHECK(raw_int(db, "PRAGMA user_version") == 3);
     const char *tables[] = {"users",         "sessions",  "login_failures",
                             "audit_log",     "materials", "material_thicknesses",
                             "rule_versions", "quotes",    "parts",
@@ -115,7 +115,7 @@ TEST(second_open_is_a_no_op)
     store_close(s, 0);
     s = NULL;
     CHECK(store_open(&s, dir, 5000, &e) == 0);
-    CHECK(store_schema_version(s) == 2);
+    CHECK(store_schema_version(s) == 3);
     store_close(s, 1);
     sqlite3 *db = raw_open(dir);
     CHECK(raw_int(db, "SELECT count(*) FROM materials") == 6);
@@ -242,7 +242,7 @@ TEST(bad_migration_tables_are_refused)
     CHECK(store_migrations_check(noname, &n, &e) == -1);
     CHECK(strstr(e.msg, "db/schema.sql: expected a name like 001_schema.sql") != NULL);
     CHECK(store_migrations_check(nosql, &n, &e) == -1);
-    CHECK(store_migrations_check(embed_db, &n, &e) == 0 && n == 2);
+    CHECK(store_migrations_check(embed_db, &n, &e) == 0 && n == 3);
     tmpdir_remove(dir);
 }
 
@@ -404,7 +404,7 @@ TEST(schema_constraints_and_delete_rules)
     CHECK(store_open(&s, dir, 5000, &e) == 0);
     if (!s)
         return;
-    CHECK(store_user_add(s, "anna", STORE_ROLE_SALES, "0123456789", 1000, &e) == 0);
+    CHECK(store_user_add(s, "anna", STORE_ROLE_SALES, "0123456789", 1, &e) == 0);
     sqlite3 *db = raw_open(dir);
     run(db, "PRAGMA foreign_keys = ON");
     const char *h64 = "'0000000000000000000000000000000000000000000000000000000000000000'";

@@ -156,9 +156,9 @@ int geom_analyse(struct arena *a, const struct geom_curve *c, size_t n, size_t n
     r->nlayers = nlayers;
     r->layers = arena_calloc(a, nlayers ? nlayers : 1, sizeof *r->layers);
     r->curve_flags = arena_calloc(a, n ? n : 1, 1);
-    x.len = malloc((n ? n : 1) * sizeof *x.len);
-    x.dup_of = malloc((n ? n : 1) * sizeof *x.dup_of);
-    x.contour_of = malloc((n ? n : 1) * sizeof *x.contour_of);
+    x.len = geom_alloc(n, sizeof *x.len, 0);
+    x.dup_of = geom_alloc(n, sizeof *x.dup_of, 0);
+    x.contour_of = geom_alloc(n, sizeof *x.contour_of, 0);
     if (!r->layers || !r->curve_flags || !x.len || !x.dup_of || !x.contour_of)
         goto fail;
     for (size_t i = 0; i < n; i++)

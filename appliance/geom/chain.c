@@ -4,17 +4,20 @@
  * Accepts the curves of a geom_ctx with duplicates and zero-length curves
  * already flagged (they are left out).  A curve that closes on itself (a
  * full circle or ellipse, a spline whose ends meet) is a contour alone.
- * The others are chained: the curve ends go into a spatial hash with cells
- * of four join tolerances, so the ends within tolerance of a point are in
- * its cell or the (at most 3) neighbours it is within tolerance of; a chain grows from its tail, then from its head,
- * taking the nearest free end each time, and is closed when its tail comes
- * back to its head.  At a branch (three ends at one point) the nearest free
- * end wins and the rest start chains of their own.
+ * The others are chained: their ends go into a spatial hash with cells of
+ * four join tolerances, so the ends within tolerance of a point are in its
+ * cell or the (at most 3) neighbours it is within tolerance of; a chain
+ * grows from its tail, then from its head, taking the nearest free end
+ * each time, and is closed when its tail comes back to its head.  At a
+ * branch (three ends at one point) the nearest free end wins and the rest
+ * start chains of their own.
  *
  * Invariants: every end is removed from the hash (swap with the last live
  * one of its bucket) when its curve joins a chain, so each curve is used
  * once and every walk ends; time is O(n) expected.  Contours are numbered
- * by their first curve's index.
+ * by their first curve's index.  While chaining a contour is only its
+ * edge count (edges are consecutive); the report's contours are made once,
+ * at their final number, in the arena.
  */
 #include "geom_int.h"
 
@@ -23,7 +26,7 @@
 #include <string.h>
 
 /* An end in its bucket, with its coordinates, so that a lookup reads one
- * run of memory per bucket. */
+ * run of memory per bucket; the end's own point lives only here. */
 struct slot {
     double x, y;
     uint32_t id;
@@ -34,12 +37,11 @@ struct bk {
 };
 
 struct ends {
-    struct geom_pt *pt; /* 2 per curve: start, end */
     struct slot *item;
     struct bk *bk;
     uint32_t *pos; /* where each end is in item[]; GEOM_NONE when absent */
     size_t mask;
-    double cell, tol;
+    double cell, tol, tol2;
 };
 
 static int64_t cell_of(double v, double cell)
@@ -59,9 +61,17 @@ static size_t bucket(const struct ends *E, int64_t ix, int64_t iy)
     return (size_t)(h & E->mask);
 }
 
-static size_t bucket_of(const struct ends *E, struct geom_pt q)
+static size_t bucket_of(const struct ends *E, double x, double y)
 {
-    return bucket(E, cell_of(q.x, E->cell), cell_of(q.y, E->cell));
+    return bucket(E, cell_of(x, E->cell), cell_of(y, E->cell));
+}
+
+/* The point of a live end. */
+static struct geom_pt end_pt(const struct ends *E, uint32_t id)
+{
+    const struct slot *s = &E->item[E->pos[id]];
+    struct geom_pt p = {s->x, s->y};
+    return p;
 }
 
 static void ends_remove(struct ends *E, uint32_t id)
@@ -69,7 +79,7 @@ static void ends_remove(struct ends *E, uint32_t id)
     uint32_t p = E->pos[id];
     if (p == GEOM_NONE)
         return;
-    struct bk *b = &E->bk[bucket_of(E, E->pt[id])];
+    struct bk *b = &E->bk[bucket_of(E, E->item[p].x, E->item[p].y)];
     uint32_t last = b->first + --b->live;
     struct slot t = E->item[p];
     E->item[p] = E->item[last];
@@ -78,9 +88,20 @@ static void ends_remove(struct ends *E, uint32_t id)
     E->pos[id] = GEOM_NONE;
 }
 
+/* Takes curve j (ends 2j, 2j + 1) out of the hash; returns the point of
+ * end `other` (one of the two), read before it goes. */
+static struct geom_pt take_curve(struct ends *E, uint32_t j, uint32_t other)
+{
+    struct geom_pt p = end_pt(E, other);
+    ends_remove(E, 2 * j);
+    ends_remove(E, 2 * j + 1);
+    return p;
+}
+
 /* The nearest live end within tolerance of q, or GEOM_NONE.  Cells are
  * four tolerances wide, so the disc around q reaches a neighbour cell only
- * when q is within a tolerance of that side: 1 to 4 cells are read. */
+ * when q is within a tolerance of that side: 1 to 4 cells are read.
+ * Distances are compared squared. */
 static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
 {
     int64_t cx = cell_of(q.x, E->cell), cy = cell_of(q.y, E->cell);
@@ -90,7 +111,7 @@ static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
     size_t seen[4];
     int ns = 0;
     uint32_t best = GEOM_NONE;
-    double bd = E->tol;
+    double bd = E->tol2, coincident = E->tol2 * 1e-18;
     for (int i = 0; i < 4; i++) {
         if ((i & 1 && xs[1] == cx) || (i & 2 && ys[1] == cy))
             continue;
@@ -103,13 +124,13 @@ static uint32_t ends_nearest(const struct ends *E, struct geom_pt q)
         seen[ns++] = b;
         const struct slot *it = E->item + E->bk[b].first;
         for (uint32_t k = 0, m = E->bk[b].live; k < m; k++) {
-            double d = hypot(it[k].x - q.x, it[k].y - q.y);
+            double dx = it[k].x - q.x, dy = it[k].y - q.y, d = dx * dx + dy * dy;
             if (d <= bd) {
                 bd = d;
                 best = it[k].id;
                 /* Coincident: no nearer end exists; a star of many curves
                  * at one point stays linear. */
-                if (d <= E->tol * 1e-9)
+                if (d <= coincident)
                     return best;
             }
         }
@@ -136,78 +157,108 @@ static int closes_alone(const struct geom_ctx *x, uint32_t i)
     }
 }
 
-/* Contours grow in malloc'd memory (an arena cannot give back the old
- * copies) and move to the arena once, at their final size. */
-static int push_contour(struct geom_ctx *x, size_t first, size_t n, int closed, size_t *cap)
+/* A contour while chaining: its edges are the n after the previous one's. */
+struct run {
+    uint32_t n;
+    uint8_t closed;
+};
+
+struct runs {
+    struct run *v;
+    size_t n, cap;
+};
+
+static int push_run(struct runs *R, size_t n, int closed)
 {
-    struct geom_report *r = x->r;
-    if (r->ncontours == *cap) {
-        size_t nc = *cap ? *cap * 2 : 64;
-        void *v = realloc(r->contours, nc * sizeof *r->contours);
+    if (R->n == R->cap) {
+        size_t cap = R->cap ? R->cap * 2 : 1024;
+        void *v = realloc(R->v, cap * sizeof *R->v);
         if (!v)
             return -1;
-        r->contours = v;
-        *cap = nc;
+        R->v = v;
+        R->cap = cap;
     }
-    struct geom_contour *k = &r->contours[r->ncontours];
-    memset(k, 0, sizeof *k);
-    k->first = first;
-    k->n = n;
-    k->closed = closed;
-    k->depth = -1;
-    k->parent = -1;
-    k->part = -1;
-    k->bbox = geom_bbox_empty();
-    for (size_t j = first; j < first + n; j++) {
-        uint32_t ci = r->edges[j].curve;
-        k->length_mm += x->len[ci];
-        geom_curve_bbox(&x->c[ci], &k->bbox);
-        x->contour_of[ci] = (uint32_t)r->ncontours;
+    R->v[R->n].n = (uint32_t)n;
+    R->v[R->n++].closed = (uint8_t)closed;
+    return 0;
+}
+
+/* The contours, at their final number, in the arena: length, box, and
+ * the contour of each of their curves. */
+static int make_contours(struct geom_ctx *x, const struct runs *R)
+{
+    struct geom_report *r = x->r;
+    r->contours = arena_alloc(x->a, R->n * sizeof *r->contours + 1);
+    if (!r->contours)
+        return -1;
+    geom_advise_huge(r->contours, R->n * sizeof *r->contours);
+    r->ncontours = R->n;
+    size_t first = 0;
+    for (size_t k = 0; k < R->n; k++) {
+        struct geom_contour *ct = &r->contours[k];
+        memset(ct, 0, sizeof *ct);
+        ct->first = first;
+        ct->n = R->v[k].n;
+        ct->closed = R->v[k].closed;
+        ct->depth = -1;
+        ct->parent = -1;
+        ct->part = -1;
+        ct->bbox = geom_bbox_empty();
+        for (size_t j = first; j < first + ct->n; j++) {
+            uint32_t ci = r->edges[j].curve;
+            ct->length_mm += x->len[ci];
+            geom_curve_bbox(&x->c[ci], &ct->bbox);
+            x->contour_of[ci] = (uint32_t)k;
+        }
+        first += ct->n;
     }
-    r->ncontours++;
     return 0;
 }
 
 /* Builds the end hash over the chainable curves (mark[i] = 1; 2 marks a
- * curve closed alone). */
+ * curve closed alone), with about one bucket per end. */
 static int ends_build(struct ends *E, const struct geom_ctx *x, const uint8_t *mark)
 {
-    size_t n = x->n, nb = 16;
+    size_t n = x->n, nb = 16, nends = 0;
+    for (size_t i = 0; i < n; i++)
+        nends += mark[i] == 1 ? 2 : 0;
     while (nb < n)
         nb <<= 1;
     E->mask = nb - 1;
     E->tol = x->o.join_tol_mm;
+    E->tol2 = E->tol * E->tol;
     E->cell = 4 * x->o.join_tol_mm;
-    E->pt = malloc(2 * n * sizeof *E->pt);
-    E->item = malloc(2 * n * sizeof *E->item);
-    E->pos = malloc(2 * n * sizeof *E->pos);
-    E->bk = calloc(nb, sizeof *E->bk);
-    if (!E->pt || !E->item || !E->pos || !E->bk)
+    E->item = geom_alloc(nends + 1, sizeof *E->item, 0);
+    E->pos = geom_alloc(2 * n + 1, sizeof *E->pos, 0);
+    E->bk = geom_alloc(nb, sizeof *E->bk, 1);
+    if (!E->item || !E->pos || !E->bk)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        E->pt[2 * i] = geom_curve_start(&x->c[i]);
-        E->pt[2 * i + 1] = geom_curve_end(&x->c[i]);
-        E->pos[2 * i] = E->pos[2 * i + 1] = GEOM_NONE;
-        if (mark[i] == 1) {
-            E->bk[bucket_of(E, E->pt[2 * i])].live++;
-            E->bk[bucket_of(E, E->pt[2 * i + 1])].live++;
+    /* Count per bucket, then place: item[] is filled in bucket order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < n; i++) {
+            if (mark[i] != 1) {
+                E->pos[2 * i] = E->pos[2 * i + 1] = GEOM_NONE;
+                continue;
+            }
+            struct geom_pt p[2] = {geom_curve_start(&x->c[i]), geom_curve_end(&x->c[i])};
+            for (uint32_t s = 0; s < 2; s++) {
+                struct bk *b = &E->bk[bucket_of(E, p[s].x, p[s].y)];
+                if (pass == 0) {
+                    b->live++;
+                    continue;
+                }
+                uint32_t id = (uint32_t)(2 * i) + s, at = b->first + b->live++;
+                E->item[at] = (struct slot){p[s].x, p[s].y, id};
+                E->pos[id] = at;
+            }
         }
-    }
-    uint32_t acc = 0;
-    for (size_t b = 0; b < nb; b++) {
-        E->bk[b].first = acc;
-        acc += E->bk[b].live;
-        E->bk[b].live = 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (mark[i] != 1)
-            continue;
-        for (uint32_t s = 0; s < 2; s++) {
-            uint32_t id = (uint32_t)(2 * i) + s;
-            struct bk *b = &E->bk[bucket_of(E, E->pt[id])];
-            uint32_t p = b->first + b->live++;
-            E->item[p] = (struct slot){E->pt[id].x, E->pt[id].y, id};
-            E->pos[id] = p;
+        if (pass == 0) {
+            uint32_t acc = 0;
+            for (size_t b = 0; b < nb; b++) {
+                E->bk[b].first = acc;
+                acc += E->bk[b].live;
+                E->bk[b].live = 0;
+            }
         }
     }
     return 0;
@@ -215,7 +266,6 @@ static int ends_build(struct ends *E, const struct geom_ctx *x, const uint8_t *m
 
 static void ends_free(struct ends *E)
 {
-    free(E->pt);
     free(E->item);
     free(E->pos);
     free(E->bk);
@@ -224,15 +274,17 @@ static void ends_free(struct ends *E)
 int geom_chain(struct geom_ctx *x)
 {
     struct geom_report *r = x->r;
-    size_t n = x->n, cap = 0;
+    size_t n = x->n, nback = 0, capback = 0;
     struct ends E = {0};
-    uint8_t *mark = calloc(n ? n : 1, 1);
-    struct geom_edge *back = malloc((n ? n : 1) * sizeof *back);
+    struct runs R = {0};
+    uint8_t *mark = geom_alloc(n, 1, 1);
+    struct geom_edge *back = NULL;
     int rc = -1;
     r->edges = arena_alloc(x->a, (n ? n : 1) * sizeof *r->edges);
     r->nedges = 0;
-    if (!mark || !back || !r->edges)
+    if (!mark || !r->edges)
         goto done;
+    geom_advise_huge(r->edges, n * sizeof *r->edges);
     for (size_t i = 0; i < n; i++) {
         x->contour_of[i] = GEOM_NONE;
         if (!(r->curve_flags[i] & (GEOM_CURVE_DUPLICATE | GEOM_CURVE_ZERO)))
@@ -243,22 +295,23 @@ int geom_chain(struct geom_ctx *x)
     for (size_t i = 0; i < n; i++) {
         if (mark[i] == 2) {
             r->edges[r->nedges].curve = (uint32_t)i;
-            r->edges[r->nedges].reversed = 0;
-            if (push_contour(x, r->nedges++, 1, 1, &cap))
+            r->edges[r->nedges++].reversed = 0;
+            if (push_run(&R, 1, 1))
                 goto done;
             continue;
         }
         if (mark[i] != 1 || E.pos[2 * i] == GEOM_NONE)
             continue;
-        ends_remove(&E, (uint32_t)(2 * i));
-        ends_remove(&E, (uint32_t)(2 * i + 1));
-        size_t first = r->nedges, nback = 0;
+        struct geom_pt head = end_pt(&E, (uint32_t)(2 * i));
+        struct geom_pt tail = take_curve(&E, (uint32_t)i, (uint32_t)(2 * i + 1));
+        size_t first = r->nedges;
+        nback = 0;
         r->edges[r->nedges].curve = (uint32_t)i;
         r->edges[r->nedges++].reversed = 0;
-        struct geom_pt head = E.pt[2 * i], tail = E.pt[2 * i + 1];
         int closed = 0;
         for (;;) { /* forward from the tail */
-            if (r->nedges - first >= 2 && hypot(tail.x - head.x, tail.y - head.y) <= E.tol) {
+            double dx = tail.x - head.x, dy = tail.y - head.y;
+            if (r->nedges - first >= 2 && dx * dx + dy * dy <= E.tol2) {
                 closed = 1;
                 break;
             }
@@ -266,24 +319,28 @@ int geom_chain(struct geom_ctx *x)
             if (id == GEOM_NONE)
                 break;
             uint32_t j = id / 2;
-            ends_remove(&E, 2 * j);
-            ends_remove(&E, 2 * j + 1);
+            tail = take_curve(&E, j, id ^ 1);
             r->edges[r->nedges].curve = j;
             r->edges[r->nedges++].reversed = (uint8_t)(id & 1);
-            tail = E.pt[id ^ 1];
         }
         while (!closed) { /* backward from the head */
             uint32_t id = ends_nearest(&E, head);
             if (id == GEOM_NONE)
                 break;
             uint32_t j = id / 2;
-            ends_remove(&E, 2 * j);
-            ends_remove(&E, 2 * j + 1);
+            head = take_curve(&E, j, id ^ 1);
+            if (nback == capback) {
+                capback = capback ? 2 * capback : 256;
+                void *v = realloc(back, capback * sizeof *back);
+                if (!v)
+                    goto done;
+                back = v;
+            }
             /* The end that meets the head is where the edge stops. */
             back[nback].curve = j;
             back[nback++].reversed = (uint8_t)!(id & 1);
-            head = E.pt[id ^ 1];
-            if (hypot(tail.x - head.x, tail.y - head.y) <= E.tol)
+            double dx = tail.x - head.x, dy = tail.y - head.y;
+            if (dx * dx + dy * dy <= E.tol2)
                 closed = 1;
         }
         if (nback) {
@@ -293,21 +350,13 @@ int geom_chain(struct geom_ctx *x)
                 r->edges[first + k] = back[nback - 1 - k];
             r->nedges += nback;
         }
-        if (push_contour(x, first, r->nedges - first, closed, &cap))
+        if (push_run(&R, r->nedges - first, closed))
             goto done;
     }
-    rc = 0;
+    rc = make_contours(x, &R);
 done:
     ends_free(&E);
-    if (r->contours) {
-        struct geom_contour *v = arena_alloc(x->a, r->ncontours * sizeof *v + 1);
-        if (v)
-            memcpy(v, r->contours, r->ncontours * sizeof *v);
-        else
-            rc = -1;
-        free(r->contours);
-        r->contours = v;
-    }
+    free(R.v);
     free(mark);
     free(back);
     return rc;

@@ -4,8 +4,9 @@
  * Duplicates are found by sorting, never by comparing every pair: lines by
  * their supporting line (direction quantised to 1e-6 rad, offset to the
  * join tolerance), arcs by circle (centre and radius to the join
- * tolerance); inside a group the intervals (position along the line, angle
- * on the circle) are swept in order, so the length covered twice is the
+ * tolerance).  A radix sort on a 32-bit hash of the group brings each
+ * group together in O(n); only the runs of more than one span are sorted
+ * by interval and swept in order, so the length covered twice is the
  * total minus the union, exactly.  A curve wholly covered by earlier ones
  * is a duplicate and stays out of the contours.  Two copies that straddle
  * a quantisation step are missed; copies drawn from the same coordinates
@@ -112,8 +113,52 @@ static double wrap(double t)
     return t < 0 ? t + GEOM_TAU : t;
 }
 
-/* Sweeps each group; fills overlap[] (mm covered before) and dup_of[]. */
-static void sweep(const struct span *s, size_t m, double *overlap, uint32_t *dup_of)
+/* The spans of curve c (a line or an arc): one, or two for an arc that
+ * passes angle 0, the part after it first.  Returns how many. */
+static int curve_spans(const struct geom_curve *c, double tol, uint32_t i, struct span *s)
+{
+    if (c->kind == GEOM_LINE) {
+        line_span(c, tol, &s[0]);
+        s[0].curve = i;
+        return 1;
+    }
+    double span = fmin(fabs(c->arc.sweep), GEOM_TAU);
+    double lo = wrap(c->arc.sweep >= 0 ? c->arc.a0 : c->arc.a0 + c->arc.sweep);
+    uint64_t cy = (uint64_t)quant(c->arc.c.y, tol), r = (uint64_t)quant(fabs(c->arc.r), tol);
+    struct span a = {1, quant(c->arc.c.x, tol), (int64_t)(cy * 1000003u + r), lo, lo + span,
+                     fabs(c->arc.r), i};
+    if (a.hi <= GEOM_TAU) {
+        s[0] = a;
+        return 1;
+    }
+    s[0] = a; /* past 0: split in two */
+    s[0].lo = 0;
+    s[0].hi = a.hi - GEOM_TAU;
+    s[1] = a;
+    s[1].hi = GEOM_TAU;
+    return 2;
+}
+
+/* The group of a span in 32 bits: equal groups hash equal; the few
+ * different groups that collide are told apart by by_span. */
+static uint32_t group_hash(const struct span *s)
+{
+    uint64_t h = (uint64_t)s->k1 * 0x9E3779B97F4A7C15ULL;
+    h = (h ^ (uint64_t)s->k2) * 0xC2B2AE3D27D4EB4FULL;
+    h = (h ^ (uint64_t)s->k3) * 0x165667B19E3779F9ULL;
+    return (uint32_t)(h >> 32);
+}
+
+/* What the sweep found: overlap[] (mm covered before) and dup_of[] of the
+ * curves in hits[0..nhits), each listed once (dup_of GEOM_NONE: not yet). */
+struct dups {
+    double *overlap;
+    uint32_t *dup_of, *hits;
+    size_t nhits;
+};
+
+/* Sweeps each group of s[0..m) (sorted by by_span). */
+static void sweep(const struct span *s, size_t m, struct dups *D)
 {
     for (size_t i = 0; i < m;) {
         size_t j = i;
@@ -122,13 +167,18 @@ static void sweep(const struct span *s, size_t m, double *overlap, uint32_t *dup
         for (j = i + 1; j < m && s[j].k1 == s[i].k1 && s[j].k2 == s[i].k2 && s[j].k3 == s[i].k3;
              j++) {
             double o = fmin(s[j].hi, reach) - s[j].lo;
-            if (o > 0 && cover != s[j].curve) {
-                overlap[s[j].curve] += o * s[j].scale;
-                dup_of[s[j].curve] = cover;
+            uint32_t c = s[j].curve;
+            if (o > 0 && cover != c) {
+                if (D->dup_of[c] == GEOM_NONE) {
+                    D->overlap[c] = 0;
+                    D->hits[D->nhits++] = c;
+                }
+                D->overlap[c] += o * s[j].scale;
+                D->dup_of[c] = cover;
             }
             if (s[j].hi > reach) {
                 reach = s[j].hi;
-                cover = s[j].curve;
+                cover = c;
             }
         }
         i = j;
@@ -141,14 +191,26 @@ static const char *kind_name(const struct geom_curve *c)
     return c->kind < 4 ? names[c->kind] : "curve";
 }
 
+static int by_u32(const void *a, const void *b)
+{
+    uint32_t u = *(const uint32_t *)a, v = *(const uint32_t *)b;
+    return u < v ? -1 : u > v;
+}
+
+/* Spans are grouped by a radix sort of (group hash, curve, which span):
+ * only the runs of equal hash, few and short in a clean drawing, are
+ * sorted by by_span and swept. */
 int geom_find_duplicates(struct geom_ctx *x)
 {
     size_t n = x->n, m = 0;
     double tol = x->o.join_tol_mm;
-    struct span *s = malloc((2 * n + 1) * sizeof *s);
-    double *overlap = calloc(n + 1, sizeof *overlap);
+    uint64_t *key = geom_alloc(2 * n + 1, sizeof *key, 0), *tmp = geom_alloc(2 * n + 1, sizeof *tmp, 0);
+    struct dups D = {malloc((n + 1) * sizeof *D.overlap), x->dup_of,
+                     malloc((n + 1) * sizeof *D.hits), 0};
+    struct span *g = NULL;
+    size_t gcap = 0;
     int rc = -1;
-    if (!s || !overlap)
+    if (!key || !tmp || !D.overlap || !D.hits)
         goto done;
     for (size_t i = 0; i < n; i++) {
         const struct geom_curve *c = &x->c[i];
@@ -162,47 +224,59 @@ int geom_find_duplicates(struct geom_ctx *x)
                 goto done;
             continue;
         }
-        if (c->kind == GEOM_LINE) {
-            line_span(c, tol, &s[m]);
-            s[m++].curve = (uint32_t)i;
-        } else if (c->kind == GEOM_ARC) {
-            double span = fmin(fabs(c->arc.sweep), GEOM_TAU);
-            double lo = wrap(c->arc.sweep >= 0 ? c->arc.a0 : c->arc.a0 + c->arc.sweep);
-            uint64_t cy = (uint64_t)quant(c->arc.c.y, tol), r = (uint64_t)quant(fabs(c->arc.r), tol);
-            struct span a = {1,         quant(c->arc.c.x, tol), (int64_t)(cy * 1000003u + r),
-                             lo,        lo + span,              fabs(c->arc.r),
-                             (uint32_t)i};
-            if (a.hi > GEOM_TAU) { /* past 0: split in two */
-                struct span b = a;
-                b.lo = 0;
-                b.hi = a.hi - GEOM_TAU;
-                a.hi = GEOM_TAU;
-                s[m++] = b;
-            }
-            s[m++] = a;
-        }
+        if (c->kind != GEOM_LINE && c->kind != GEOM_ARC)
+            continue;
+        struct span sp[2];
+        int k = curve_spans(c, tol, (uint32_t)i, sp);
+        for (int h = 0; h < k; h++)
+            key[m++] = (uint64_t)group_hash(&sp[h]) << 32 | (uint64_t)i << 1 | (uint64_t)h;
     }
-    qsort(s, m, sizeof *s, by_span);
-    sweep(s, m, overlap, x->dup_of);
-    for (size_t i = 0; i < n; i++) {
-        if (!(overlap[i] > tol)) {
+    uint64_t *v = geom_radix_sort(key, tmp, m, 32);
+    for (size_t i = 0, j; i < m; i = j) {
+        for (j = i + 1; j < m && v[j] >> 32 == v[i] >> 32; j++)
+            ;
+        if (j - i < 2)
+            continue;
+        if (j - i > gcap) {
+            free(g);
+            gcap = 2 * (j - i);
+            if (!(g = malloc(gcap * sizeof *g)))
+                goto done;
+        }
+        for (size_t t = i; t < j; t++) {
+            uint32_t ci = (uint32_t)(v[t] & 0xffffffffu) >> 1, h = (uint32_t)(v[t] & 1);
+            struct span sp[2];
+            curve_spans(&x->c[ci], tol, ci, sp);
+            g[t - i] = sp[h];
+        }
+        qsort(g, j - i, sizeof *g, by_span);
+        sweep(g, j - i, &D);
+    }
+    qsort(D.hits, D.nhits, sizeof *D.hits, by_u32);
+    for (size_t t = 0; t < D.nhits; t++) {
+        uint32_t i = D.hits[t];
+        double over = D.overlap[i];
+        if (!(over > tol)) {
             x->dup_of[i] = GEOM_NONE;
             continue;
         }
         const struct geom_curve *c = &x->c[i];
-        int whole = overlap[i] >= x->len[i] - tol;
+        int whole = over >= x->len[i] - tol;
         if (whole)
             x->r->curve_flags[i] |= GEOM_CURVE_DUPLICATE;
         struct geom_pt p = geom_curve_mid(c);
         if (geom_warn_capped(x, "duplicate_geometry", p.x, p.y,
                              "%s %s another: %.3f mm would be cut twice; delete the copy",
-                             kind_name(c), whole ? "repeats" : "overlaps", overlap[i]))
+                             kind_name(c), whole ? "repeats" : "overlaps", over))
             goto done;
     }
     rc = 0;
 done:
-    free(s);
-    free(overlap);
+    free(key);
+    free(tmp);
+    free(D.overlap);
+    free(D.hits);
+    free(g);
     return rc;
 }
 

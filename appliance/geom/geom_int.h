@@ -60,6 +60,17 @@ struct geom_pt geom_curve_mid(const struct geom_curve *c);
 
 /* ------------------------------------------------------------ analysis */
 
+/* mem.c: asks for huge pages over a large array not yet touched (advice
+ * only, see mem.c). */
+void geom_advise_huge(void *p, size_t n);
+/* malloc of n * size bytes (overflow-checked, at least 1) with that advice,
+ * zeroed when zero is set; free() releases it.  NULL when out of memory. */
+void *geom_alloc(size_t n, size_t size, int zero);
+
+/* sort.c: sorts v[0..n) stably by the bits from lo up (tmp: room for n).
+ * Returns v or tmp, whichever holds the result. */
+uint64_t *geom_radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int lo);
+
 #define GEOM_NONE UINT32_MAX
 #define GEOM_WARN_CAP 50
 

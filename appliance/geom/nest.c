@@ -192,6 +192,7 @@ static int poly_inside(struct nest *N, size_t k, struct geom_pt q, int *in)
 
 struct hgrid {
     int levels;
+    uint32_t used; /* bit l: level l holds a box */
     double x0, y0, size;
     size_t mask;
     uint32_t *first, *item;
@@ -220,30 +221,44 @@ static int hg_level(const struct hgrid *G, const struct geom_bbox *b)
     return l;
 }
 
-/* Visits the cells of box b at its level: 2 x 2 at most, 3 x 3 if rounding
- * puts an edge on a cell line. */
-static void hg_cells(const struct hgrid *G, const struct geom_bbox *b, uint32_t id, int fill)
+/* Visits the buckets of the cells of box b at its level: 2 x 2 cells at
+ * most, 3 x 3 if rounding puts an edge on a cell line; a bucket that two
+ * of its cells share is counted (fill 0) or filled (fill 1) once, so a
+ * query finds a box at most once per bucket. */
+static int hg_cells(struct hgrid *G, const struct geom_bbox *b, uint32_t id, int fill)
 {
     int l = hg_level(G, b);
     double cell = G->size / (double)(1LL << l);
     int64_t x0 = hg_cell(b->min_x, G->x0, cell), x1 = hg_cell(b->max_x, G->x0, cell);
     int64_t y0 = hg_cell(b->min_y, G->y0, cell), y1 = hg_cell(b->max_y, G->y0, cell);
+    size_t seen[9];
+    int ns = 0;
     for (int64_t ix = x0; ix <= x1 && ix <= x0 + 2; ix++)
         for (int64_t iy = y0; iy <= y1 && iy <= y0 + 2; iy++) {
             size_t k = hg_bucket(G, l, ix, iy);
+            int dup = 0;
+            for (int i = 0; i < ns; i++)
+                dup |= seen[i] == k;
+            if (dup)
+                continue;
+            seen[ns++] = k;
             if (fill)
                 G->item[--G->first[k]] = id;
             else
                 G->first[k]++;
         }
+    return l;
 }
 
-static int hg_build(struct hgrid *G, const struct geom_contour *ct, size_t n)
+/* The grid of the boxes of the closed contours that may hold others
+ * (cont[i]): levels enough that the finest cells are about as many as the
+ * boxes, about two buckets per box. */
+static int hg_build(struct hgrid *G, const struct geom_contour *ct, size_t n, const uint8_t *cont)
 {
     struct geom_bbox all = geom_bbox_empty();
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (ct[i].closed) {
+        if (cont[i]) {
             geom_bbox_add(&all, ct[i].bbox.min_x, ct[i].bbox.min_y);
             geom_bbox_add(&all, ct[i].bbox.max_x, ct[i].bbox.max_y);
             m++;
@@ -257,25 +272,126 @@ static int hg_build(struct hgrid *G, const struct geom_contour *ct, size_t n)
     while (G->levels < 24 && ((size_t)1 << (2 * (G->levels - 1))) < 4 * m)
         G->levels++;
     size_t nb = 16;
-    while (nb < 8 * m)
+    while (nb < 2 * m)
         nb <<= 1;
     G->mask = nb - 1;
-    G->first = calloc(nb + 1, sizeof *G->first);
-    G->item = malloc((9 * m + 1) * sizeof *G->item);
-    if (!G->first || !G->item)
+    G->first = geom_alloc(nb + 1, sizeof *G->first, 1);
+    if (!G->first)
         return -1;
     for (size_t i = 0; i < n; i++)
-        if (ct[i].closed)
-            hg_cells(G, &ct[i].bbox, (uint32_t)i, 0);
+        if (cont[i])
+            G->used |= 1u << hg_cells(G, &ct[i].bbox, (uint32_t)i, 0);
     /* Counting sort as in poly_build: after it bucket k is
      * item[first[k] .. first[k + 1]). */
     for (size_t k = 1; k < nb; k++)
         G->first[k] += G->first[k - 1];
     G->first[nb] = G->first[nb - 1];
+    G->item = malloc((G->first[nb] + 1) * sizeof *G->item);
+    if (!G->item)
+        return -1;
     for (size_t i = 0; i < n; i++)
-        if (ct[i].closed)
+        if (cont[i])
             hg_cells(G, &ct[i].bbox, (uint32_t)i, 1);
     return 0;
+}
+
+/* ------------------------------------------------------------ containers */
+
+/* A box centre in the grid of find_containers(). */
+struct centre {
+    double x, y;
+    uint32_t k;
+};
+
+#define SCAN_MAX 64 /* cells one box may scan before it is simply kept */
+
+/* Marks in cont[] the closed contours that may hold another contour: those
+ * whose box, widened by eps, holds the box centre of some other contour
+ * (a contour's box lies in its parent's box to eps, so its centre does).
+ * The others, most holes of a plate, can be nobody's parent and stay out
+ * of the grid that the parent search reads, which then fits in cache.
+ * Centres go into a uniform grid of about one cell per contour; a box
+ * scans the cells it covers until it finds a centre, and a box that would
+ * scan more than SCAN_MAX cells is kept without looking (keeping too many
+ * costs time, never a wrong parent). */
+static int find_containers(const struct geom_contour *ct, size_t n, double eps, uint8_t *cont)
+{
+    struct geom_bbox all = geom_bbox_empty();
+    for (size_t k = 0; k < n; k++)
+        if (ct[k].bbox.min_x <= ct[k].bbox.max_x) {
+            geom_bbox_add(&all, ct[k].bbox.min_x, ct[k].bbox.min_y);
+            geom_bbox_add(&all, ct[k].bbox.max_x, ct[k].bbox.max_y);
+        }
+    double w = all.max_x - all.min_x, h = all.max_y - all.min_y;
+    double cs = sqrt(w * h / (double)(n + 1));
+    if (!(cs > 0) || !isfinite(cs))
+        cs = fmax(w, h) / (double)(n + 1);
+    if (!(cs > 0) || !isfinite(cs))
+        cs = 1;
+    size_t nx = (size_t)fmin(4.0 * (double)n + 1, floor(w / cs) + 1);
+    size_t ny = (size_t)fmin(4.0 * (double)n + 1, floor(h / cs) + 1);
+    while (nx * ny > 4 * n + 16) { /* rounding or a NaN extent: coarser */
+        cs *= 2;
+        nx = nx / 2 + 1;
+        ny = ny / 2 + 1;
+    }
+    uint32_t *first = geom_alloc(nx * ny + 1, sizeof *first, 1);
+    struct centre *pt = geom_alloc(n + 1, sizeof *pt, 0);
+    uint32_t *cell = geom_alloc(n + 1, sizeof *cell, 0);
+    int rc = -1;
+    if (!first || !pt || !cell)
+        goto done;
+#define CELL_X(v) ((size_t)fmin((double)(nx - 1), fmax(0, floor(((v) - all.min_x) / cs))))
+#define CELL_Y(v) ((size_t)fmin((double)(ny - 1), fmax(0, floor(((v) - all.min_y) / cs))))
+    for (size_t k = 0; k < n; k++) {
+        const struct geom_bbox *b = &ct[k].bbox;
+        double cx = 0.5 * (b->min_x + b->max_x), cy = 0.5 * (b->min_y + b->max_y);
+        cell[k] = (uint32_t)(CELL_Y(cy) * nx + CELL_X(cx));
+        first[cell[k]]++;
+    }
+    uint32_t acc = 0;
+    for (size_t c = 0; c < nx * ny; c++) {
+        uint32_t t = first[c];
+        first[c] = acc;
+        acc += t;
+    }
+    first[nx * ny] = acc;
+    for (size_t k = 0; k < n; k++) {
+        const struct geom_bbox *b = &ct[k].bbox;
+        struct centre c = {0.5 * (b->min_x + b->max_x), 0.5 * (b->min_y + b->max_y), (uint32_t)k};
+        pt[first[cell[k]]++] = c;
+    }
+    for (size_t c = nx * ny; c > 0; c--) /* back to the starts */
+        first[c] = first[c - 1];
+    first[0] = 0;
+    for (size_t j = 0; j < n; j++) {
+        cont[j] = 0;
+        if (!ct[j].closed)
+            continue;
+        const struct geom_bbox *b = &ct[j].bbox;
+        double x0 = b->min_x - eps, y0 = b->min_y - eps, x1 = b->max_x + eps, y1 = b->max_y + eps;
+        size_t cx0 = CELL_X(x0), cx1 = CELL_X(x1), cy0 = CELL_Y(y0), cy1 = CELL_Y(y1);
+        if ((cx1 - cx0 + 1) * (cy1 - cy0 + 1) > SCAN_MAX || !(x0 <= x1 && y0 <= y1)) {
+            cont[j] = 1;
+            continue;
+        }
+        for (size_t cy = cy0; cy <= cy1 && !cont[j]; cy++)
+            for (size_t t = first[cy * nx + cx0]; t < first[cy * nx + cx1 + 1]; t++) {
+                const struct centre *c = &pt[t];
+                if (c->k != j && c->x >= x0 && c->x <= x1 && c->y >= y0 && c->y <= y1) {
+                    cont[j] = 1;
+                    break;
+                }
+            }
+    }
+#undef CELL_X
+#undef CELL_Y
+    rc = 0;
+done:
+    free(first);
+    free(pt);
+    free(cell);
+    return rc;
 }
 
 struct cand {
@@ -288,19 +404,27 @@ static int bbox_has(const struct geom_bbox *b, struct geom_pt p)
     return p.x >= b->min_x && p.x <= b->max_x && p.y >= b->min_y && p.y <= b->max_y;
 }
 
-/* Closed contours whose box holds p, each once (stamp). */
-static int hg_query(const struct hgrid *G, const struct geom_contour *ct, struct geom_pt p,
-                    uint32_t *stamp, uint32_t q, struct cand *out)
+/* The closed contours that could hold contour self: larger than `area`,
+ * a box that holds `inner` (to eps) and holds p.  Only the levels that
+ * hold boxes are read, one bucket each.  A box may come twice (buckets of
+ * two levels can coincide); smallest_container skips the repeat. */
+static int hg_query(const struct hgrid *G, const struct geom_contour *ct, long self, double area,
+                    const struct geom_bbox *inner, double eps, struct geom_pt p,
+                    struct cand *out)
 {
     out->n = 0;
-    for (int l = 0; l < G->levels; l++) {
+    for (uint32_t used = G->used; used;) {
+        int l = __builtin_ctz(used);
+        used &= used - 1;
         double cell = G->size / (double)(1LL << l);
         size_t b = hg_bucket(G, l, hg_cell(p.x, G->x0, cell), hg_cell(p.y, G->y0, cell));
         for (uint32_t t = G->first[b]; t < G->first[b + 1]; t++) {
             uint32_t id = G->item[t];
-            if (stamp[id] == q || !bbox_has(&ct[id].bbox, p))
+            const struct geom_bbox *bb = &ct[id].bbox;
+            if ((long)id == self || !(fabs(ct[id].area_mm2) > area) || !bbox_has(bb, p) ||
+                bb->min_x > inner->min_x + eps || bb->min_y > inner->min_y + eps ||
+                bb->max_x < inner->max_x - eps || bb->max_y < inner->max_y - eps)
                 continue;
-            stamp[id] = q;
             if (grow_u32(&out->v, &out->cap, out->n + 1))
                 return -1;
             out->v[out->n++] = id;
@@ -465,42 +589,34 @@ struct keyed {
     uint32_t k;
 };
 
-static int by_key_desc(const void *a, const void *b)
-{
-    double x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
 static int by_key_asc(const void *a, const void *b)
 {
-    return -by_key_desc(a, b);
+    double x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
+    return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/* The smallest candidate (other than self) that is larger than `area`, has
- * a box holding `inner` and holds point p; -1 when none. */
-static int smallest_container(struct nest *N, struct cand *cd, long self, double area,
-                              const struct geom_bbox *inner, struct geom_pt p, long *out)
+/* The smallest candidate that holds point p, -1 when none.  Candidates
+ * are few as a rule: insertion sort by area, then by index so that equal
+ * areas (copies of one contour) resolve the same way on every run; the
+ * polygon tests go smallest first and stop at the first that holds p. */
+static int smallest_container(struct nest *N, struct cand *cd, struct geom_pt p, long *out)
 {
     const struct geom_contour *ct = N->x->r->contours;
-    double eps = N->x->o.join_tol_mm;
     *out = -1;
-    /* Few candidates as a rule: insertion sort by area. */
-    size_t m = 0;
-    for (size_t i = 0; i < cd->n; i++) {
+    for (size_t i = 1; i < cd->n; i++) {
         uint32_t j = cd->v[i];
-        const struct geom_bbox *b = &ct[j].bbox;
-        if ((long)j == self || !(fabs(ct[j].area_mm2) > area) || b->min_x > inner->min_x + eps ||
-            b->min_y > inner->min_y + eps || b->max_x < inner->max_x - eps ||
-            b->max_y < inner->max_y - eps)
-            continue;
-        size_t t = m++;
-        while (t > 0 && fabs(ct[cd->v[t - 1]].area_mm2) > fabs(ct[j].area_mm2)) {
+        double aj = fabs(ct[j].area_mm2);
+        size_t t = i;
+        while (t > 0 && (fabs(ct[cd->v[t - 1]].area_mm2) > aj ||
+                         (fabs(ct[cd->v[t - 1]].area_mm2) == aj && cd->v[t - 1] > j))) {
             cd->v[t] = cd->v[t - 1];
             t--;
         }
         cd->v[t] = j;
     }
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < cd->n; i++) {
+        if (i > 0 && cd->v[i] == cd->v[i - 1])
+            continue; /* found through two levels */
         int in;
         if (poly_inside(N, cd->v[i], p, &in))
             return -1;
@@ -512,7 +628,41 @@ static int smallest_container(struct nest *N, struct cand *cd, long self, double
     return 0;
 }
 
-static int make_parts(struct geom_ctx *x, const struct keyed *order, size_t nclosed)
+/* Depth of closed contour k from its parents: parents are strictly larger,
+ * so the chain ends; each contour's depth is found once (stack: scratch
+ * for the chain, as long as the deepest nesting). */
+static void set_depth(struct geom_contour *ct, size_t k, uint32_t *stack)
+{
+    size_t n = 0;
+    long j = (long)k;
+    while (ct[j].depth < 0 && ct[j].parent >= 0) {
+        stack[n++] = (uint32_t)j;
+        j = ct[j].parent;
+    }
+    if (ct[j].depth < 0)
+        ct[j].depth = 0; /* an outer boundary */
+    while (n > 0) {
+        uint32_t i = stack[--n];
+        ct[i].depth = ct[ct[i].parent].depth + 1;
+    }
+}
+
+/* Part of closed contour k: that of its outer boundary, found as above. */
+static void set_part(struct geom_contour *ct, size_t k, uint32_t *stack)
+{
+    size_t n = 0;
+    long j = (long)k;
+    while (ct[j].part < 0 && ct[j].parent >= 0) {
+        stack[n++] = (uint32_t)j;
+        j = ct[j].parent;
+    }
+    while (n > 0) {
+        uint32_t i = stack[--n];
+        ct[i].part = ct[ct[i].parent].part;
+    }
+}
+
+static int make_parts(struct geom_ctx *x, uint32_t *stack)
 {
     struct geom_report *r = x->r;
     struct geom_contour *ct = r->contours;
@@ -530,11 +680,9 @@ static int make_parts(struct geom_ctx *x, const struct keyed *order, size_t nclo
             r->parts[np].outer = k;
             ct[k].part = (long)np++;
         }
-    for (size_t i = 0; i < nclosed; i++) {
-        struct geom_contour *c = &ct[order[i].k];
-        if (c->depth > 0)
-            c->part = ct[c->parent].part;
-    }
+    for (size_t k = 0; k < r->ncontours; k++)
+        if (ct[k].closed && ct[k].depth > 0)
+            set_part(ct, k, stack);
     for (size_t k = 0; k < r->ncontours; k++) {
         if (standin) {
             r->parts[0].outer = (size_t)-1;
@@ -597,20 +745,18 @@ int geom_nest(struct geom_ctx *x)
 {
     struct geom_report *r = x->r;
     struct geom_contour *ct = r->contours;
-    size_t nc = r->ncontours, nclosed = 0;
+    size_t nc = r->ncontours;
     struct nest N = {.x = x};
     struct hgrid G = {0};
     struct cand cd = {0};
-    struct keyed *order = malloc((nc + 1) * sizeof *order);
-    struct geom_pt *tp = malloc((nc + 1) * sizeof *tp);
-    uint32_t *stamp = calloc(nc + 1, sizeof *stamp);
-    N.poly = calloc(nc + 1, sizeof *N.poly);
+    uint32_t *stack = geom_alloc(nc + 1, sizeof *stack, 0);
+    uint8_t *cont = geom_alloc(nc + 1, 1, 0);
+    N.poly = geom_alloc(nc + 1, sizeof *N.poly, 1);
     int rc = -1;
-    if (!order || !tp || !stamp || !N.poly)
+    if (!stack || !cont || !N.poly)
         goto done;
     for (size_t k = 0; k < nc; k++) {
         const struct geom_edge *ed = &r->edges[ct[k].first];
-        tp[k] = geom_curve_mid(&x->c[ed->curve]);
         ct[k].hole_mm = 0;
         if (!ct[k].closed)
             continue;
@@ -618,37 +764,30 @@ int geom_nest(struct geom_ctx *x)
         for (size_t j = 0; j < ct[k].n; j++)
             a2 += (ed[j].reversed ? -1 : 1) * geom_curve_area2(&x->c[ed[j].curve]);
         ct[k].area_mm2 = a2 / 2;
-        order[nclosed++] = (struct keyed){fabs(a2), (uint32_t)k};
     }
-    qsort(order, nclosed, sizeof *order, by_key_desc);
-    if (hg_build(&G, ct, nc))
+    if (find_containers(ct, nc, x->o.join_tol_mm, cont) || hg_build(&G, ct, nc, cont))
         goto done;
-    uint32_t q = 0;
-    for (size_t i = 0; i < nclosed; i++) {
-        uint32_t k = order[i].k;
-        long parent;
-        if (hg_query(&G, ct, tp[k], stamp, ++q, &cd) ||
-            smallest_container(&N, &cd, k, fabs(ct[k].area_mm2), &ct[k].bbox, tp[k], &parent))
-            goto done;
-        ct[k].parent = parent;
-        ct[k].depth = parent >= 0 ? ct[parent].depth + 1 : 0;
-    }
+    /* Each contour's parent on its own (it depends on areas, boxes and
+     * polygons only), in contour order: neighbours in the file are
+     * neighbours on the sheet as a rule, so the grid stays in cache. */
     for (size_t k = 0; k < nc; k++) {
-        if (ct[k].closed)
-            continue;
+        struct geom_pt tp = geom_curve_mid(&x->c[r->edges[ct[k].first].curve]);
+        double area = ct[k].closed ? fabs(ct[k].area_mm2) : 0;
         long parent;
-        if (hg_query(&G, ct, tp[k], stamp, ++q, &cd) ||
-            smallest_container(&N, &cd, (long)k, 0, &ct[k].bbox, tp[k], &parent))
+        if (hg_query(&G, ct, (long)k, area, &ct[k].bbox, x->o.join_tol_mm, tp, &cd) ||
+            smallest_container(&N, &cd, tp, &parent))
             goto done;
         ct[k].parent = parent;
     }
-    if (make_parts(x, order, nclosed) || hole_sizes(x))
+    for (size_t k = 0; k < nc; k++)
+        if (ct[k].closed)
+            set_depth(ct, k, stack);
+    if (make_parts(x, stack) || hole_sizes(x))
         goto done;
     rc = 0;
 done:
-    free(order);
-    free(tp);
-    free(stamp);
+    free(stack);
+    free(cont);
     free(N.poly);
     free(N.pts.v);
     free(N.band_first);

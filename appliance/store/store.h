@@ -155,4 +155,123 @@ int store_rules_get(struct store *s, struct arena *a, int64_t version, struct st
 int store_rules_list(struct store *s, int (*fn)(const struct store_rules *r, void *ctx), void *ctx,
                      struct err *e);
 
+/* ------------------------------------------------------------------ quotes */
+
+/* "Q-2026-0042": the year the quote was made (local time), then its number
+ * within that year from 0001 (five digits past 9999). */
+#define STORE_QUOTE_NUMBER_MAX 32
+
+struct store_quote {
+    int64_t id;
+    char number[STORE_QUOTE_NUMBER_MAX];
+    char status[16]; /* draft, sent, accepted, rejected, expired, cancelled */
+    char currency[4];
+    int64_t created_by; /* users.id; 0 when none */
+    int64_t created, updated;
+    int64_t rules_version; /* 0 when none */
+    const char *customer, *notes; /* store_quote_get: in its arena; else "" */
+};
+
+/* Makes a draft quote at unix time when (0: now) with the next number of
+ * that year, in one transaction (two makers never get the same number).
+ * created_by 0: none; currency: 3 letters (company.currency).  *out (may be
+ * NULL) gets the new row. */
+int store_quote_create(struct store *s, int64_t created_by, const char *currency, int64_t when,
+                       struct store_quote *out, struct err *e);
+
+/* Quote id, its strings in arena a: 1, 0 when there is no such quote, -1 on
+ * error. */
+int store_quote_get(struct store *s, struct arena *a, int64_t id, struct store_quote *out,
+                    struct err *e);
+
+/* ------------------------------------------------------------------- parts */
+
+/* One drawing in a quote.  Strings of store_part_get() live in its arena;
+ * NULL where the column is NULL. */
+struct store_part {
+    int64_t id, quote_id;
+    int64_t position;        /* order in the quote, from 1 */
+    const char *file_name;   /* as uploaded, for display only */
+    const char *stored_path; /* relative to the data folder: files/<sha256>.dxf.gz */
+    const char *sha256;      /* 64 hex digits of the original file */
+    int64_t size_bytes;      /* of the original file */
+    const char *material;    /* NULL: none chosen yet (measured, not priced) */
+    double thickness_mm;     /* 0: none chosen */
+    long long qty;           /* >= 1 */
+    const char *options;     /* JSON object, "{}" when none */
+    /* What the latest jobs produced. */
+    const char *geometry;    /* JSON (the inspect figures); NULL until measured */
+    const char *price;       /* JSON (the rules' breakdown); NULL until priced */
+    int64_t unit_price_minor, total_minor; /* -1 until priced */
+    int64_t rules_version;   /* rule_versions.id that priced it; 0 none */
+    const char *preview_path, *thumb_path; /* relative to the data folder */
+    char state[12];          /* queued, running, done, failed, cancelled */
+    const char *error;       /* failed or cancelled: why */
+    int64_t created, updated;
+};
+
+/* Adds a part to quote p->quote_id from p's file_name, stored_path, sha256,
+ * size_bytes, material (NULL none), thickness_mm (0 none), qty, options
+ * (NULL: "{}"), position (0: after the last), in state queued.  -1 with e
+ * filled for a missing quote or a bad field (named). */
+int store_part_add(struct store *s, const struct store_part *p, int64_t *id, struct err *e);
+
+/* Part id, its strings in arena a: 1, 0 when there is no such part, -1 on
+ * error. */
+int store_part_get(struct store *s, struct arena *a, int64_t id, struct store_part *out,
+                   struct err *e);
+
+/* What a part is priced with (PATCH parts/{id}): material (NULL none),
+ * thickness_mm (0 none), qty >= 1, options (a JSON object; NULL "{}").  1
+ * changed, 0 no such part, -1 on error. */
+int store_part_set_order(struct store *s, int64_t id, const char *material, double thickness_mm,
+                         long long qty, const char *options, struct err *e);
+
+/* The results a job writes on its part: every column as given (NULL and -1
+ * store NULL), so a re-price passes the geometry and previews it keeps. */
+struct store_part_results {
+    const char *geometry, *price;
+    int64_t unit_price_minor, total_minor; /* -1: NULL */
+    int64_t rules_version;                 /* 0: NULL */
+    const char *preview_path, *thumb_path;
+};
+
+/* -------------------------------------------------------------------- jobs */
+
+/* A row of the jobs table. */
+struct store_job {
+    int64_t id, part_id;
+    char kind[8];   /* measure, price */
+    char state[12]; /* queued, running, done, failed, cancelled */
+    char stage[16];
+    int progress; /* 0..100 */
+    char error[256];
+    int64_t created, started, finished; /* 0: not yet */
+};
+
+/* A queued job of kind ("measure" or "price") for part_id; the part's
+ * state becomes queued, in the same transaction.  -1 with e filled when the
+ * part does not exist. */
+int store_job_create(struct store *s, int64_t part_id, const char *kind, int64_t *id,
+                     struct err *e);
+
+/* Job id: 1, 0 when there is no such job (or its part was deleted), -1. */
+int store_job_get(struct store *s, int64_t id, struct store_job *out, struct err *e);
+
+/* Moves job id to state (queued, running, done, failed, cancelled) at
+ * stage and progress; error is required for failed and cancelled and
+ * cleared otherwise.  started is set when it first runs, finished when it
+ * ends (and cleared when it is queued again).  In the same transaction the
+ * part takes the job's state and error when this is its latest job, and,
+ * when results is not NULL, the results.  1 updated, 0 no such job (its part
+ * was deleted), -1 on error. */
+int store_job_update(struct store *s, int64_t id, const char *state, const char *stage,
+                     int progress, const char *error, const struct store_part_results *results,
+                     struct err *e);
+
+/* Calls fn for each job still queued or running, oldest first (what a crash
+ * left behind); fn returns nonzero to stop. */
+int store_job_unfinished(struct store *s, int (*fn)(const struct store_job *j, void *ctx),
+                         void *ctx, struct err *e);
+
 #endif

@@ -17,8 +17,9 @@ CREATE TABLE users (
     name          TEXT    NOT NULL UNIQUE COLLATE NOCASE
                           CHECK (length(name) BETWEEN 1 AND 63),
     role          TEXT    NOT NULL CHECK (role IN ('admin', 'sales')),
-    -- 'pbkdf2-sha256$ITER$SALT_B64$HASH_B64'; never the password.
-    password_hash TEXT    NOT NULL CHECK (password_hash LIKE 'pbkdf2-sha256$%'),
+    -- '$y$PARAMS$SALT$HASH' (yescrypt, store/password.c); never the
+    -- password.  GLOB, unlike LIKE, compares case.
+    password_hash TEXT    NOT NULL CHECK (password_hash GLOB '$y$*'),
     created       INTEGER NOT NULL,
     last_login    INTEGER,
     disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))

@@ -353,6 +353,9 @@ int geom_chain(struct geom_ctx *x)
         if (push_run(&R, r->nedges - first, closed))
             goto done;
     }
+    /* The hash goes before the contours come, so they never coexist. */
+    ends_free(&E);
+    memset(&E, 0, sizeof E);
     rc = make_contours(x, &R);
 done:
     ends_free(&E);

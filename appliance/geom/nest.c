@@ -2,13 +2,19 @@
  * nest.c - which contour is inside which: areas, depths, parts, hole sizes.
  *
  * Accepts the contours of chain.c.  Areas are exact (Green's theorem on
- * each curve, curve.c).  Closed contours are taken largest first; the
- * parent of a contour is the smallest larger closed contour whose box holds
- * its box and whose flattening (to the chord tolerance) holds a point of it.
- * Contours do not cross in a drawing that can be cut, so one point decides.
- * Candidates come from a hierarchical grid: a box of size s goes into the
- * level whose cells are at least s wide, so it touches at most 2 x 2 cells,
- * and a point query looks at one cell per level.  A container's flattening
+ * each curve, curve.c).  The parent of a contour is the smallest larger
+ * closed contour whose box holds its box (to the join tolerance) and whose
+ * flattening (to the chord tolerance) holds a point of it; among equal
+ * areas the lower index.  Contours do not cross in a drawing that can be
+ * cut, so one point decides, and each contour's parent is found on its
+ * own; depths and parts follow from the parents.
+ *
+ * Candidates: first, a uniform grid of box centres tells which closed
+ * contours may hold another at all (most holes of a plate cannot); only
+ * those go into a hierarchical grid where a box of size s sits in the
+ * level whose cells are at least s wide (at most 2 x 2 cells), so a point
+ * query reads one cell of each level that is used.  That grid is small, so
+ * the search for 200,000 parents stays in cache.  A container's flattening
  * is made once, when first asked for, and cut into horizontal bands so a
  * point test reads only the edges at its height.  The whole is O(n log n)
  * for n contours that are not nested deeply (a plate with 132,000 holes
@@ -81,15 +87,18 @@ struct poly {
     size_t boff, nband; /* band b: edge ids band_item[band_first[boff+b] ..
                            band_first[boff+b+1]) */
     double y0, bh;
-    int built;
 };
 
+/* Polygons exist only for the contours asked about: poly_of[k] is 1 + the
+ * index of contour k's in poly[], 0 while it has none. */
 struct nest {
     struct geom_ctx *x;
     struct pbuf pts;
     uint32_t *band_first, *band_item;
     size_t nbf, cbf, nbi, cbi;
+    uint32_t *poly_of;
     struct poly *poly;
+    size_t npoly, cpoly;
 };
 
 static int grow_u32(uint32_t **v, size_t *cap, size_t need)
@@ -109,12 +118,20 @@ static int grow_u32(uint32_t **v, size_t *cap, size_t need)
 
 static int poly_build(struct nest *N, size_t k)
 {
-    struct poly *P = &N->poly[k];
+    if (N->npoly == N->cpoly) {
+        size_t c = N->cpoly ? 2 * N->cpoly : 64;
+        void *v = realloc(N->poly, c * sizeof *N->poly);
+        if (!v)
+            return -1;
+        N->poly = v;
+        N->cpoly = c;
+    }
+    struct poly *P = &N->poly[N->npoly++];
+    N->poly_of[k] = (uint32_t)N->npoly;
     P->off = N->pts.n;
     if (flatten_contour(N->x, k, &N->pts))
         return -1;
     P->n = N->pts.n - P->off;
-    P->built = 1;
     const struct geom_pt *v = N->pts.v + P->off;
     double y0 = INFINITY, y1 = -INFINITY;
     for (size_t i = 0; i < P->n; i++) {
@@ -166,9 +183,9 @@ static int poly_build(struct nest *N, size_t k)
 /* Crossing-number test of q against container k (built on first use). */
 static int poly_inside(struct nest *N, size_t k, struct geom_pt q, int *in)
 {
-    struct poly *P = &N->poly[k];
-    if (!P->built && poly_build(N, k))
+    if (!N->poly_of[k] && poly_build(N, k))
         return -1;
+    const struct poly *P = &N->poly[N->poly_of[k] - 1];
     *in = 0;
     double fb = floor((q.y - P->y0) / P->bh);
     if (!(fb >= 0) || fb >= (double)P->nband)
@@ -751,9 +768,9 @@ int geom_nest(struct geom_ctx *x)
     struct cand cd = {0};
     uint32_t *stack = geom_alloc(nc + 1, sizeof *stack, 0);
     uint8_t *cont = geom_alloc(nc + 1, 1, 0);
-    N.poly = geom_alloc(nc + 1, sizeof *N.poly, 1);
+    N.poly_of = geom_alloc(nc + 1, sizeof *N.poly_of, 1);
     int rc = -1;
-    if (!stack || !cont || !N.poly)
+    if (!stack || !cont || !N.poly_of)
         goto done;
     for (size_t k = 0; k < nc; k++) {
         const struct geom_edge *ed = &r->edges[ct[k].first];
@@ -788,6 +805,7 @@ int geom_nest(struct geom_ctx *x)
 done:
     free(stack);
     free(cont);
+    free(N.poly_of);
     free(N.poly);
     free(N.pts.v);
     free(N.band_first);

@@ -149,8 +149,7 @@ static int closes_alone(const struct geom_ctx *x, uint32_t i)
         return c->ell.t1 - c->ell.t0 >= full;
     case GEOM_SPLINE: {
         struct geom_pt s = geom_curve_start(c), e = geom_curve_end(c);
-        return hypot(e.x - s.x, e.y - s.y) <= x->o.join_tol_mm &&
-               x->len[i] > 4 * x->o.join_tol_mm;
+        return hypot(e.x - s.x, e.y - s.y) <= x->o.join_tol_mm && x->len[i] > 4 * x->o.join_tol_mm;
     }
     default:
         return 0;
@@ -338,7 +337,7 @@ int geom_chain(struct geom_ctx *x)
             }
             /* The end that meets the head is where the edge stops. */
             back[nback].curve = j;
-            back[nback++].reversed = (uint8_t)!(id & 1);
+            back[nback++].reversed = (uint8_t) !(id & 1);
             double dx = tail.x - head.x, dy = tail.y - head.y;
             if (dx * dx + dy * dy <= E.tol2)
                 closed = 1;

@@ -26,8 +26,8 @@
 
 /* ------------------------------------------------------------- the cap */
 
-static const char *const codes[] = {"open_contour",     "duplicate_geometry", "zero_length",
-                                    "tiny_hole",        "implausible_size",   "multiple_parts",
+static const char *const codes[] = {"open_contour",      "duplicate_geometry", "zero_length",
+                                    "tiny_hole",         "implausible_size",   "multiple_parts",
                                     "circle_as_segments"};
 #define NCODES (sizeof codes / sizeof *codes)
 
@@ -125,8 +125,8 @@ static int curve_spans(const struct geom_curve *c, double tol, uint32_t i, struc
     double span = fmin(fabs(c->arc.sweep), GEOM_TAU);
     double lo = wrap(c->arc.sweep >= 0 ? c->arc.a0 : c->arc.a0 + c->arc.sweep);
     uint64_t cy = (uint64_t)quant(c->arc.c.y, tol), r = (uint64_t)quant(fabs(c->arc.r), tol);
-    struct span a = {1, quant(c->arc.c.x, tol), (int64_t)(cy * 1000003u + r), lo, lo + span,
-                     fabs(c->arc.r), i};
+    struct span a = {
+        1, quant(c->arc.c.x, tol), (int64_t)(cy * 1000003u + r), lo, lo + span, fabs(c->arc.r), i};
     if (a.hi <= GEOM_TAU) {
         s[0] = a;
         return 1;
@@ -204,7 +204,8 @@ int geom_find_duplicates(struct geom_ctx *x)
 {
     size_t n = x->n, m = 0;
     double tol = x->o.join_tol_mm;
-    uint64_t *key = geom_alloc(2 * n + 1, sizeof *key, 0), *tmp = geom_alloc(2 * n + 1, sizeof *tmp, 0);
+    uint64_t *key = geom_alloc(2 * n + 1, sizeof *key, 0),
+             *tmp = geom_alloc(2 * n + 1, sizeof *tmp, 0);
     struct dups D = {malloc((n + 1) * sizeof *D.overlap), x->dup_of,
                      malloc((n + 1) * sizeof *D.hits), 0};
     struct span *g = NULL;
@@ -219,8 +220,8 @@ int geom_find_duplicates(struct geom_ctx *x)
             x->r->curve_flags[i] |= GEOM_CURVE_ZERO;
             struct geom_pt p = geom_curve_start(c);
             if (geom_warn_capped(x, "zero_length", p.x, p.y,
-                                 "%s of zero length at (%.3f, %.3f): remove it", kind_name(c),
-                                 p.x, p.y))
+                                 "%s of zero length at (%.3f, %.3f): remove it", kind_name(c), p.x,
+                                 p.y))
                 goto done;
             continue;
         }
@@ -449,8 +450,8 @@ static int check_size(struct geom_ctx *x, const struct geom_part *p)
     }
     if (name)
         return geom_warn_capped(x, "implausible_size", p->bbox.min_x, p->bbox.min_y,
-                                "part is %.3f x %.3f mm: %.1f x %.1f mm if the units were %s", w,
-                                h, w * f, h * f, name);
+                                "part is %.3f x %.3f mm: %.1f x %.1f mm if the units were %s", w, h,
+                                w * f, h * f, name);
     return geom_warn_capped(x, "implausible_size", p->bbox.min_x, p->bbox.min_y,
                             "part is %.3f x %.3f mm: check the drawing units", w, h);
 }

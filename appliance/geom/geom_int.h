@@ -11,7 +11,7 @@
 
 #include "geom.h"
 
-#define GEOM_PI 3.14159265358979323846
+#define GEOM_PI  3.14159265358979323846
 #define GEOM_TAU (2.0 * GEOM_PI)
 
 /* A point in homogeneous coordinates: the Cartesian point is (x/w, y/w). */
@@ -71,7 +71,7 @@ void *geom_alloc(size_t n, size_t size, int zero);
  * Returns v or tmp, whichever holds the result. */
 uint64_t *geom_radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int lo);
 
-#define GEOM_NONE UINT32_MAX
+#define GEOM_NONE     UINT32_MAX
 #define GEOM_WARN_CAP 50
 
 /* The state of one geom_analyse() run, shared by chain.c, nest.c, check.c.

@@ -358,8 +358,8 @@ static int find_containers(const struct geom_contour *ct, size_t n, double eps, 
     int rc = -1;
     if (!first || !pt || !cell)
         goto done;
-#define CELL_X(v) ((size_t)fmin((double)(nx - 1), fmax(0, floor(((v) - all.min_x) / cs))))
-#define CELL_Y(v) ((size_t)fmin((double)(ny - 1), fmax(0, floor(((v) - all.min_y) / cs))))
+#define CELL_X(v) ((size_t)fmin((double)(nx - 1), fmax(0, floor(((v)-all.min_x) / cs))))
+#define CELL_Y(v) ((size_t)fmin((double)(ny - 1), fmax(0, floor(((v)-all.min_y) / cs))))
     for (size_t k = 0; k < n; k++) {
         const struct geom_bbox *b = &ct[k].bbox;
         double cx = 0.5 * (b->min_x + b->max_x), cy = 0.5 * (b->min_y + b->max_y);
@@ -426,8 +426,7 @@ static int bbox_has(const struct geom_bbox *b, struct geom_pt p)
  * hold boxes are read, one bucket each.  A box may come twice (buckets of
  * two levels can coincide); smallest_container skips the repeat. */
 static int hg_query(const struct hgrid *G, const struct geom_contour *ct, long self, double area,
-                    const struct geom_bbox *inner, double eps, struct geom_pt p,
-                    struct cand *out)
+                    const struct geom_bbox *inner, double eps, struct geom_pt p, struct cand *out)
 {
     out->n = 0;
     for (uint32_t used = G->used; used;) {
@@ -570,7 +569,8 @@ static double circle_diameter(const struct geom_ctx *x, const struct geom_contou
     }
     for (size_t j = 0; j < ct->n; j++) {
         const struct geom_curve *c = &x->c[ed[j].curve];
-        if (c->kind != GEOM_ARC || hypot(c->arc.c.x - c0->arc.c.x, c->arc.c.y - c0->arc.c.y) > tol ||
+        if (c->kind != GEOM_ARC ||
+            hypot(c->arc.c.x - c0->arc.c.x, c->arc.c.y - c0->arc.c.y) > tol ||
             fabs(c->arc.r - c0->arc.r) > tol)
             return -1;
     }

@@ -28,8 +28,8 @@
 #include <math.h>
 #include <string.h>
 
-#define MAXP (GEOM_SPLINE_MAX_DEGREE + 1)
-#define MAX_DEPTH 48
+#define MAXP       (GEOM_SPLINE_MAX_DEGREE + 1)
+#define MAX_DEPTH  48
 #define MAX_LEAVES (1L << 20)
 
 /* ------------------------------------------------------------ extraction */
@@ -175,7 +175,8 @@ static void len_rec(struct len_run *L, const struct geom_hpt *q, int deg, int de
     for (int j = 0; j < deg; j++)
         poly += hypot(pt[j + 1].x - pt[j].x, pt[j + 1].y - pt[j].y);
     double chord = hypot(pt[deg].x - pt[0].x, pt[deg].y - pt[0].y);
-    if (!(poly - chord >= fmax(L->tol, 1e-12 * poly)) || depth >= MAX_DEPTH || L->leaves >= MAX_LEAVES) {
+    if (!(poly - chord >= fmax(L->tol, 1e-12 * poly)) || depth >= MAX_DEPTH ||
+        L->leaves >= MAX_LEAVES) {
         L->leaves++;
         L->sum += (2 * chord + (deg - 1) * poly) / (deg + 1);
         return;
@@ -229,8 +230,8 @@ static void box_rec(struct box_run *B, const struct geom_hpt *q, int deg, int de
     if (cb.min_x >= b->min_x && cb.max_x <= b->max_x && cb.min_y >= b->min_y &&
         cb.max_y <= b->max_y)
         return;
-    if ((cb.max_x - cb.min_x <= B->eps && cb.max_y - cb.min_y <= B->eps) ||
-        depth >= MAX_DEPTH || B->leaves >= MAX_LEAVES) {
+    if ((cb.max_x - cb.min_x <= B->eps && cb.max_y - cb.min_y <= B->eps) || depth >= MAX_DEPTH ||
+        B->leaves >= MAX_LEAVES) {
         B->leaves++;
         geom_bbox_add(b, cb.min_x, cb.min_y);
         geom_bbox_add(b, cb.max_x, cb.max_y);
@@ -307,7 +308,8 @@ static void flat_rec(struct flat_run *F, const struct geom_hpt *q, int deg, int 
         pt[j] = proj(q[j]);
         scale = fmax(scale, fmax(fabs(pt[j].x), fabs(pt[j].y)));
     }
-    if (!isfinite(scale) || flat_enough(pt, deg, fmax(F->tol, 1e-9 * scale)) || depth >= MAX_DEPTH || F->points >= MAX_LEAVES) {
+    if (!isfinite(scale) || flat_enough(pt, deg, fmax(F->tol, 1e-9 * scale)) ||
+        depth >= MAX_DEPTH || F->points >= MAX_LEAVES) {
         F->points++;
         if (F->emit(F->ctx, pt[deg]))
             F->stopped = 1;
@@ -350,11 +352,10 @@ struct area_piece {
 };
 
 /* For P = (X, Y, W) and p = P / W - o, with Q = (X - oW, Y - oW):
- * p x p' = (Qx Qy' - Qy Qx') / W^2 (the W' terms cancel).  P and P' come from the last two points of
- * de Casteljau.  Measured from o, the terms are of the size of the piece,
- * not of its distance from the origin, so they do not cancel: far from
- * the origin the integral would otherwise drown in rounding and the
- * adaptive rule would subdivide for nothing. */
+ * p x p' = (Qx Qy' - Qy Qx') / W^2 (the W' terms cancel).  P and P' come from the last two points
+ * of de Casteljau.  Measured from o, the terms are of the size of the piece, not of its distance
+ * from the origin, so they do not cancel: far from the origin the integral would otherwise drown in
+ * rounding and the adaptive rule would subdivide for nothing. */
 static double area_integrand(double t, void *ctx)
 {
     const struct area_piece *A = ctx;

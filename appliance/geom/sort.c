@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define RADIX_BITS 11
-#define RADIX (1u << RADIX_BITS)
+#define RADIX      (1u << RADIX_BITS)
 
 uint64_t *geom_radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int lo)
 {

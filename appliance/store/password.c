@@ -13,6 +13,7 @@
 
 #include <crypt.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -102,9 +103,32 @@ int store_password_setting(int cost, const unsigned char salt[16], char out[STOR
     return 0;
 }
 
+/* Every hash computed and the parameters of the last: the tests' way to see
+ * that a login for an unknown name costs what a real one does, without
+ * timing anything. */
+static pthread_mutex_t runs_mu = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long runs;
+static char last_params[16];
+
+unsigned long store_password_runs(char params[16])
+{
+    pthread_mutex_lock(&runs_mu);
+    unsigned long n = runs;
+    memcpy(params, last_params, sizeof last_params);
+    pthread_mutex_unlock(&runs_mu);
+    return n;
+}
+
 /* crypt_rn into out; its work area is 32 KiB, too big for a thread's stack. */
 static int yescrypt(const char *password, const char *setting, char out[STORE_HASH_MAX])
 {
+    /* "$y$j9T$salt...": the parameter field sets the cost. */
+    const char *p = setting + strlen(PREFIX), *end = strchr(p, '$');
+    pthread_mutex_lock(&runs_mu);
+    runs++;
+    snprintf(last_params, sizeof last_params, "%.*s", end ? (int)(end - p) : 0, p);
+    pthread_mutex_unlock(&runs_mu);
+
     struct crypt_data *cd = xcalloc(1, sizeof *cd);
     const char *h = crypt_rn(password, setting, cd, (int)sizeof *cd);
     int ok = h && h[0] == '$' && strlen(h) < STORE_HASH_MAX;

@@ -114,6 +114,10 @@ int store_password_hash(const char *password, int cost, char out[STORE_HASH_MAX]
  * wherever the first difference is. */
 int store_password_verify(const char *password, const char *encoded, struct err *e);
 
+/* The number of yescrypt hashes computed so far, and into params the
+ * parameter field ("j9T") of the last one.  For tests. */
+unsigned long store_password_runs(char params[16]);
+
 /* Standard base64 with '=' padding.  encode returns the length written
  * (out needs 4*ceil(n/3)+1 bytes); decode returns the bytes written or -1
  * for bad input or more than cap bytes. */

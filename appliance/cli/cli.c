@@ -11,7 +11,10 @@
 
 #include <cJSON.h>
 #include <civetweb.h>
+#include <hpdf_version.h>
+#include <lua.h>
 #include <sqlite3.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,8 +159,8 @@ static const char usage[] =
 static int cmd_version(void)
 {
     printf("dxfquote %s\n", DXFQ_VERSION);
-    printf("  sqlite %s, civetweb %s, cjson %s\n", sqlite3_libversion(), mg_version(),
-           cJSON_Version());
+    printf("  sqlite %s, civetweb %s, cjson %s, %s, libharu %s, zlib %s\n", sqlite3_libversion(),
+           mg_version(), cJSON_Version(), LUA_RELEASE, HPDF_VERSION_TEXT, zlibVersion());
     return 0;
 }
 

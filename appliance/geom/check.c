@@ -288,12 +288,6 @@ struct loose {
     size_t contour;
 };
 
-static int by_x(const void *a, const void *b)
-{
-    double u = ((const struct loose *)a)->p.x, v = ((const struct loose *)b)->p.x;
-    return u < v ? -1 : u > v;
-}
-
 /* The loose end nearest to q other than q itself (contour k's tail),
  * searching outwards in x from q's place in the sorted ends until the x
  * distance alone exceeds the best so far. */
@@ -335,19 +329,42 @@ static struct geom_pt nearest_loose(const struct loose *e, size_t m, struct geom
 static int check_open(struct geom_ctx *x)
 {
     const struct geom_report *r = x->r;
-    struct loose *e = malloc((2 * r->open + 1) * sizeof *e);
+    if (r->open == 0)
+        return 0;
+    /* The ends sorted by x (stable: equal x keep their order) in O(m): keys
+     * first, the ends themselves once the scratch of the sort is gone. */
+    struct geom_kv *kv = geom_alloc(2 * r->open, sizeof *kv, 0);
+    struct geom_kv *tmp = geom_alloc(2 * r->open, sizeof *tmp, 0);
+    struct loose *e = NULL;
     size_t m = 0;
-    if (!e)
-        return -1;
+    int rc = -1;
+    if (!kv || !tmp)
+        goto done;
     for (size_t k = 0; k < r->ncontours; k++) {
         const struct geom_contour *ct = &r->contours[k];
         if (ct->closed)
             continue;
-        e[m++] = (struct loose){geom_edge_start(x, &r->edges[ct->first]), k};
-        e[m++] = (struct loose){geom_edge_end(x, &r->edges[ct->first + ct->n - 1]), k};
+        struct geom_pt s = geom_edge_start(x, &r->edges[ct->first]);
+        struct geom_pt t = geom_edge_end(x, &r->edges[ct->first + ct->n - 1]);
+        kv[m++] = (struct geom_kv){geom_sort_key(s.x), (uint32_t)(2 * k)};
+        kv[m++] = (struct geom_kv){geom_sort_key(t.x), (uint32_t)(2 * k + 1)};
     }
-    qsort(e, m, sizeof *e, by_x);
-    int rc = 0;
+    struct geom_kv *sorted = geom_radix_sort_kv(kv, tmp, m);
+    free(sorted == kv ? tmp : kv);
+    kv = sorted;
+    tmp = NULL;
+    if (!(e = geom_alloc(m, sizeof *e, 0)))
+        goto done;
+    for (size_t i = 0; i < m; i++) {
+        size_t k = sorted[i].val / 2;
+        const struct geom_contour *ct = &r->contours[k];
+        e[i].contour = k;
+        e[i].p = sorted[i].val & 1 ? geom_edge_end(x, &r->edges[ct->first + ct->n - 1])
+                                   : geom_edge_start(x, &r->edges[ct->first]);
+    }
+    free(kv);
+    kv = NULL;
+    rc = 0;
     for (size_t k = 0; k < r->ncontours && !rc; k++) {
         const struct geom_contour *ct = &r->contours[k];
         if (ct->closed)
@@ -363,7 +380,10 @@ static int check_open(struct geom_ctx *x)
                               "open contour: gap of %.3f mm between (%.3f, %.3f) and (%.3f, %.3f)",
                               bd, tail.x, tail.y, best.x, best.y);
     }
+done:
     free(e);
+    free(kv);
+    free(tmp);
     return rc;
 }
 

@@ -70,6 +70,14 @@ void *geom_alloc(size_t n, size_t size, int zero);
 /* sort.c: sorts v[0..n) stably by the bits from lo up (tmp: room for n).
  * Returns v or tmp, whichever holds the result. */
 uint64_t *geom_radix_sort(uint64_t *v, uint64_t *tmp, size_t n, int lo);
+/* The same for keys with a payload, by the whole key. */
+struct geom_kv {
+    uint64_t key;
+    uint32_t val;
+};
+struct geom_kv *geom_radix_sort_kv(struct geom_kv *v, struct geom_kv *tmp, size_t n);
+/* A key that sorts as the double d does (finite values, -0 before +0). */
+uint64_t geom_sort_key(double d);
 
 #define GEOM_NONE     UINT32_MAX
 #define GEOM_WARN_CAP 50

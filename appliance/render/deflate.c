@@ -11,10 +11,18 @@
  * pass over the image with no hash table: several times faster than zlib at
  * level 1, and on previews within a small factor of its size.
  *
+ * Most of the output is literals (the anti-aliased pixels along every
+ * edge), so the loop is built around them: a literal costs two 3-byte
+ * compares and one table look-up, and every code (a literal, or a match's
+ * length, distance and extra bits together, at most 31 bits) goes into a
+ * 64-bit accumulator that is stored 8 bytes at a time, unconditionally.
+ * Match lengths are compared 8 bytes at a time, which reads the bytes in
+ * memory order: the build is little-endian (asserted below).
+ *
  * Accepts any input (a row distance over deflate's 32 KB window is simply
  * not used); the output is a complete zlib stream (RFC 1950/1951) checked
  * by zlib's own adler32.  Memory: the output buffer, at most 9/8 of the
- * input plus a few bytes.
+ * input plus a few bytes (a literal is at most 9 bits).
  */
 #include "render_int.h"
 
@@ -23,62 +31,59 @@
 #include <string.h>
 #include <zlib.h>
 
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "deflate.c reads match lengths as little-endian words");
+
+#define MAX_MATCH 258
+
+/* The bit writer: codes go in least significant bit first (RFC 1951
+ * 3.1.1).  After each put at most 7 bits are pending, so a put of up to
+ * 57 bits always fits; the 8-byte store may run 7 bytes past the last
+ * byte kept, which the buffer's slack allows. */
 struct bits {
     unsigned char *p;
     uint64_t acc;
-    int n;
+    unsigned n;
 };
 
-static void put(struct bits *b, uint32_t v, int n)
+static inline void put(struct bits *b, uint64_t v, unsigned n)
 {
-    b->acc |= (uint64_t)v << b->n;
+    b->acc |= v << b->n;
     b->n += n;
-    while (b->n >= 8) {
-        *b->p++ = (unsigned char)b->acc;
-        b->acc >>= 8;
-        b->n -= 8;
-    }
+    memcpy(b->p, &b->acc, 8);
+    b->p += b->n >> 3;
+    b->acc >>= b->n & ~7u;
+    b->n &= 7u;
 }
 
-/* Deflate's fixed codes (RFC 1951 3.2.6), bit-reversed because Huffman
- * codes go out most significant bit first.  Built per call: 318 entries. */
+/* The codes of one stream: deflate's fixed literal codes (RFC 1951 3.2.6)
+ * bit-reversed, because Huffman codes go out most significant bit first,
+ * and each match length 3..258 as its length code plus extra bits. */
 struct codes {
-    uint16_t lit[288];
-    uint8_t lit_n[288];
-    uint8_t dist[30];
+    uint16_t lit[256];
+    uint8_t lit_n[256];
+    uint32_t len[MAX_MATCH + 1]; /* length code, then its extra bits */
+    uint8_t len_n[MAX_MATCH + 1];
 };
 
-static uint32_t reverse(uint32_t code, int n)
+static uint32_t reverse(uint32_t code, unsigned n)
 {
     uint32_t r = 0;
-    for (int i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++)
         r |= ((code >> i) & 1u) << (n - 1 - i);
     return r;
 }
 
-static void codes_init(struct codes *k)
+/* The fixed code of literal/length symbol s, reversed, and its length. */
+static uint32_t fixed_code(int s, unsigned *n)
 {
-    for (int s = 0; s < 288; s++) {
-        uint32_t code;
-        int n;
-        if (s < 144)
-            code = 0x30u + (uint32_t)s, n = 8;
-        else if (s < 256)
-            code = 0x190u + (uint32_t)(s - 144), n = 9;
-        else if (s < 280)
-            code = (uint32_t)(s - 256), n = 7;
-        else
-            code = 0xC0u + (uint32_t)(s - 280), n = 8;
-        k->lit[s] = (uint16_t)reverse(code, n);
-        k->lit_n[s] = (uint8_t)n;
-    }
-    for (int d = 0; d < 30; d++)
-        k->dist[d] = (uint8_t)reverse((uint32_t)d, 5);
-}
-
-static void put_sym(struct bits *b, const struct codes *k, int s)
-{
-    put(b, k->lit[s], k->lit_n[s]);
+    if (s < 144)
+        return *n = 8, reverse(0x30u + (uint32_t)s, 8);
+    if (s < 256)
+        return *n = 9, reverse(0x190u + (uint32_t)(s - 144), 9);
+    if (s < 280)
+        return *n = 7, reverse((uint32_t)(s - 256), 7);
+    return *n = 8, reverse(0xC0u + (uint32_t)(s - 280), 8);
 }
 
 static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
@@ -91,38 +96,54 @@ static const uint16_t dist_base[30] = {1,    2,    3,    4,    5,    7,     9,  
 static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
-static void put_match(struct bits *b, const struct codes *c, int len, int dist)
+static void codes_init(struct codes *k)
 {
-    int k = 28;
-    while (len_base[k] > len)
-        k--;
-    put_sym(b, c, 257 + k);
-    if (len_extra[k])
-        put(b, (uint32_t)(len - len_base[k]), len_extra[k]);
+    unsigned n;
+    for (int s = 0; s < 256; s++) {
+        k->lit[s] = (uint16_t)fixed_code(s, &n);
+        k->lit_n[s] = (uint8_t)n;
+    }
+    int c = 0;
+    for (int len = 3; len <= MAX_MATCH; len++) {
+        while (c < 28 && len_base[c + 1] <= len)
+            c++;
+        uint32_t code = fixed_code(257 + c, &n);
+        k->len[len] = code | (uint32_t)(len - len_base[c]) << n;
+        k->len_n[len] = (uint8_t)(n + len_extra[c]);
+    }
+}
+
+/* A distance's code and extra bits, and their bit count. */
+static uint32_t dist_code(size_t dist, unsigned *n)
+{
     int d = 29;
     while (dist_base[d] > dist)
         d--;
-    put(b, c->dist[d], 5);
-    if (dist_extra[d])
-        put(b, (uint32_t)(dist - dist_base[d]), dist_extra[d]);
+    *n = 5u + dist_extra[d];
+    return reverse((uint32_t)d, 5) | (uint32_t)(dist - dist_base[d]) << 5;
 }
 
-/* How many bytes from i on equal those dist earlier, up to max. */
-static int run(const unsigned char *p, size_t i, size_t dist, int max)
+/* How many bytes from a on equal those from s, up to max. */
+static inline size_t run(const unsigned char *a, const unsigned char *s, size_t max)
 {
-    const unsigned char *a = p + i, *s = p + i - dist;
-    int n = 0;
+    size_t n = 0;
     while (n + 8 <= max) {
         uint64_t x, y;
         memcpy(&x, a + n, 8);
         memcpy(&y, s + n, 8);
         if (x != y)
-            return n + __builtin_ctzll(x ^ y) / 8;
+            return n + (size_t)__builtin_ctzll(x ^ y) / 8;
         n += 8;
     }
     while (n < max && a[n] == s[n])
         n++;
     return n;
+}
+
+/* The first three bytes at a equal those at s. */
+static inline int three(const unsigned char *a, const unsigned char *s)
+{
+    return a[0] == s[0] && a[1] == s[1] && a[2] == s[2];
 }
 
 unsigned char *render_deflate(unsigned char *data, int data_len, int *out_len, int row)
@@ -137,35 +158,41 @@ unsigned char *render_deflate(unsigned char *data, int data_len, int *out_len, i
     size_t drow = row > 0 && row + 1 <= 32768 ? (size_t)row + 1 : 0;
     struct codes k;
     codes_init(&k);
+    unsigned n4, nrow = 0;
+    uint32_t d4 = dist_code(4, &n4), drow_code = drow ? dist_code(drow, &nrow) : 0;
     struct bits b = {out, 0, 0};
     *b.p++ = 0x78; /* deflate, 32 KB window */
     *b.p++ = 0x01; /* fastest; (0x7801 % 31) == 0 */
-    put(&b, 1, 1); /* final block */
-    put(&b, 1, 2); /* fixed Huffman codes */
+    put(&b, 3, 3); /* final block (1), fixed Huffman codes (01) */
     size_t i = 0;
-    while (i < n) {
-        int max = n - i > 258 ? 258 : (int)(n - i);
-        int len = 0, dist = 0;
-        if (i >= 4) {
-            len = run(data, i, 4, max);
-            dist = 4;
+    /* Before the first row above exists only distance 4 is tried; the
+     * last two bytes cannot start a match. */
+    while (i + 3 <= n) {
+        const unsigned char *p = data + i;
+        size_t max = n - i > MAX_MATCH ? MAX_MATCH : n - i;
+        size_t len = 0;
+        int up = 0;
+        if (i >= 4 && three(p, p - 4))
+            len = 3 + run(p + 3, p - 1, max - 3);
+        if (drow && i >= drow && len < max && three(p, p - drow)) {
+            size_t lr = 3 + run(p + 3, p + 3 - drow, max - 3);
+            if (lr > len)
+                len = lr, up = 1;
         }
-        if (drow && i >= drow && len < max) {
-            int lr = run(data, i, drow, max);
-            if (lr > len) {
-                len = lr;
-                dist = (int)drow;
-            }
-        }
-        if (len >= 3) {
-            put_match(&b, &k, len, dist);
-            i += (size_t)len;
+        if (len) {
+            uint64_t code = k.len[len];
+            unsigned bits = k.len_n[len];
+            code |= (uint64_t)(up ? drow_code : d4) << bits;
+            put(&b, code, bits + (up ? nrow : n4));
+            i += len;
         } else {
-            put_sym(&b, &k, data[i]);
+            put(&b, k.lit[*p], k.lit_n[*p]);
             i++;
         }
     }
-    put_sym(&b, &k, 256);
+    for (; i < n; i++)
+        put(&b, k.lit[data[i]], k.lit_n[data[i]]);
+    put(&b, 0, 7); /* end of block: symbol 256 is seven 0 bits */
     if (b.n > 0)
         put(&b, 0, 8 - b.n);
     uLong ad = adler32(adler32(0L, Z_NULL, 0), data, (uInt)n);

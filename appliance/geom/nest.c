@@ -339,7 +339,14 @@ static int find_containers(const struct geom_contour *ct, size_t n, double eps, 
             geom_bbox_add(&all, ct[k].bbox.min_x, ct[k].bbox.min_y);
             geom_bbox_add(&all, ct[k].bbox.max_x, ct[k].bbox.max_y);
         }
+    /* No box, or boxes out at infinity: a grid of one cell. */
+    if (!isfinite(all.min_x) || !isfinite(all.min_y))
+        all.min_x = all.min_y = 0;
     double w = all.max_x - all.min_x, h = all.max_y - all.min_y;
+    if (!(w >= 0 && w < INFINITY))
+        w = 0;
+    if (!(h >= 0 && h < INFINITY))
+        h = 0;
     double cs = sqrt(w * h / (double)(n + 1));
     if (!(cs > 0) || !isfinite(cs))
         cs = fmax(w, h) / (double)(n + 1);

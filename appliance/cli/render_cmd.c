@@ -1,19 +1,19 @@
 /*
  * render_cmd.c - `dxfquote render FILE.dxf OUT.png [--size WxH] [--thumbnail]`.
  *
- * Reads and measures one drawing exactly as inspect does (limits and
- * tolerances from the configuration) and writes its preview as PNG.  The
- * size is the detail view's ([render] detail_width x detail_height), the
- * thumbnail's with --thumbnail, or --size WxH (each side 16 to 8192).  The
- * part's size in mm is written under the drawing when the canvas is at
- * least 320 x 240.  One line on stdout says what was written and how
- * long reading, measuring and drawing took.  Exit 0 when the PNG was written, 1 when the drawing
- * cannot be read or measured or the file cannot be written (one line on
- * stderr says why), 2 for bad usage.
+ * Reads and measures one drawing exactly as inspect does (inspect.h:
+ * limits and tolerances from the configuration) and writes its preview as
+ * PNG.  The size is the detail view's ([render] detail_width x
+ * detail_height), the thumbnail's with --thumbnail, or --size WxH (each
+ * side 16 to 8192).  The part's size in mm is written under the drawing
+ * when the canvas is at least 320 x 240.  One line on stdout says what was
+ * written and how long reading, measuring and drawing took.  Exit 0 when
+ * the PNG was written, 1 when the drawing cannot be read or measured or
+ * the file cannot be written (one line on stderr says why), 2 for bad
+ * usage.
  */
 #include "args.h"
-#include "dxf/dxf.h"
-#include "geom/geom.h"
+#include "inspect.h"
 #include "render/render.h"
 
 #include <stdlib.h>
@@ -35,20 +35,6 @@ static int parse_size(const char *s, int *w, int *h)
     *w = (int)a;
     *h = (int)b;
     return 0;
-}
-
-static void opts_from_config(const struct cfg *c, struct dxf_opts *dx, struct geom_opts *go)
-{
-    dxf_opts_default(dx);
-    dx->max_bytes = (size_t)cfg_int(c, CFG_LIMITS_UPLOAD_MB) << 20;
-    dx->max_entities = (size_t)cfg_int(c, CFG_LIMITS_MAX_ENTITIES);
-    dx->max_nesting = (int)cfg_int(c, CFG_LIMITS_MAX_NESTING);
-    dx->max_spline_degree = (int)cfg_int(c, CFG_LIMITS_MAX_SPLINE_DEGREE);
-    dx->max_spline_knots = (size_t)cfg_int(c, CFG_LIMITS_MAX_SPLINE_KNOTS);
-    dx->default_units = cfg_str(c, CFG_GEOMETRY_DEFAULT_UNITS);
-    *go = geom_opts_default();
-    go->join_tol_mm = cfg_real(c, CFG_GEOMETRY_JOIN_TOLERANCE_MM);
-    go->chord_tol_mm = cfg_real(c, CFG_GEOMETRY_CHORD_TOLERANCE_MM);
 }
 
 int cli_render(int argc, char **argv)
@@ -81,44 +67,33 @@ int cli_render(int argc, char **argv)
         h = (int)cfg_int(c, thumb ? CFG_RENDER_THUMBNAIL_HEIGHT : CFG_RENDER_DETAIL_HEIGHT);
     }
 
-    struct dxf_opts dx;
-    struct geom_opts go;
-    opts_from_config(c, &dx, &go);
-    dx.units = units;
     struct arena *ar = arena_new((size_t)cfg_int(c, CFG_LIMITS_MEMORY_MB) << 20);
-    struct dxf_drawing d;
-    struct geom_report r;
+    struct inspection in;
     unsigned char *png = NULL;
     size_t len = 0;
-    const char *in = a.pos[0], *out = a.pos[1];
+    const char *path = a.pos[0], *out = a.pos[1];
 
-    if (dxf_read_file(ar, in, &dx, &d, &e) != 0) {
+    if (inspect_measure(c, path, units, 0, ar, &in, &e) != 0) {
         rc = cli_fail(1, "%s", e.msg);
-        goto done;
-    }
-    go.mm_per_unit = d.mm_per_unit;
-    double t0 = core_now();
-    if (geom_analyse(ar, d.curves, d.ncurves, d.nlayers, &go, &d.warnings, &r, &e) != 0) {
-        rc = cli_fail(1, "%s: %s", in, e.msg);
         goto done;
     }
     double t1 = core_now();
     struct render_opts ro = render_opts_size(w, h);
     ro.label = w >= 320 && h >= 240;
     struct render_canvas cv;
-    if (render_canvas(d.curves, &r, &d.warnings, &ro, &cv, &e) != 0) {
-        rc = cli_fail(1, "%s: %s", in, e.msg);
+    if (render_canvas(in.d.curves, &in.r, &in.d.warnings, &ro, &cv, &e) != 0) {
+        rc = cli_fail(1, "%s: %s", path, e.msg);
         goto done;
     }
     /* The drawing is no longer needed: let its memory go before the PNG
      * encoder takes its own. */
-    double read_ms = d.read_ms + d.parse_ms;
+    double read_ms = in.d.read_ms + in.d.parse_ms, analyse_ms = in.analyse_ms;
     arena_free(ar);
     ar = NULL;
     int enc = render_png_encode(&cv, &png, &len, &e);
     render_canvas_free(&cv);
     if (enc != 0) {
-        rc = cli_fail(1, "%s: %s", in, e.msg);
+        rc = cli_fail(1, "%s: %s", path, e.msg);
         goto done;
     }
     double t2 = core_now();
@@ -126,8 +101,8 @@ int cli_render(int argc, char **argv)
         rc = cli_fail(1, "%s", e.msg);
         goto done;
     }
-    printf("%s: %dx%d, %zu bytes; read %.1f ms, analyse %.1f ms, render %.1f ms\n", out, w, h,
-           len, read_ms, (t1 - t0) * 1000, (t2 - t1) * 1000);
+    printf("%s: %dx%d, %zu bytes; read %.1f ms, analyse %.1f ms, render %.1f ms\n", out, w, h, len,
+           read_ms, analyse_ms, (t2 - t1) * 1000);
     rc = fflush(stdout) == 0 ? 0 : cli_fail(1, "cannot write to standard output");
 done:
     free(png);

@@ -6,16 +6,18 @@
  * outlines, open contours with their loose ends, warning markers, the size
  * label.  Each layer is accumulated, painted and cleared before the next,
  * so memory is the canvas plus one float per pixel, however many curves
- * the drawing has: curves are flattened to 0.1 pixel and every point goes
+ * the drawing has: curves are flattened to 0.2 pixel and every point goes
  * straight into the buffer, nothing is stored.  (Closed contours are
  * flattened twice, for the material and for the outline: a second buffer
- * to do both at once would cost more memory than the flattening costs
- * time.)
+ * to do both at once would cost more memory than the flattening, done here
+ * for lines and arcs without a sine per point, costs time.)  Two kinds of
+ * contour take a short way: one full circle is a disc and a ring, and a
+ * contour no larger than the outline is wide is a dot of outline.
  *
  * Fill rule: the report says which closed contours are outer boundaries,
  * holes and islands (depth 0, 1, 2 ...) and which way each runs (the sign
  * of its area).  Each contour's edges go in with the sign that orients it
- * by depth (even depth one way, odd the other), so the winding is 1 inside
+ * by depth (even depth one way, odd the other), so the winding is -1 inside
  * material and 0 in holes whichever way the file drew them.  A curve run
  * backwards in its contour (edge.reversed) is flattened forwards with its
  * sign flipped: the same contribution, as the accumulator is linear.
@@ -42,7 +44,10 @@ static const uint8_t col_open[4] = {230, 110, 20, 255};     /* open contours */
 static const uint8_t col_warn[4] = {211, 47, 47, 230};      /* warning markers */
 static const uint8_t col_label[4] = {40, 44, 52, 255};
 
-#define TOL_PX 0.1 /* largest distance between a curve and its chords */
+/* Largest distance between a curve and its chords: a fifth of a pixel,
+ * below what anti-aliasing shows (a chord's error moves an edge's coverage
+ * by at most 0.2 of one pixel, over a run of pixels as long as the chord). */
+#define TOL_PX 0.2
 #define PI 3.14159265358979323846
 
 /* World mm to canvas pixels: X = ox + x s, Y = oy - y s (y up to y down). */
@@ -182,26 +187,23 @@ static void bend(struct render_cov *c, double h, double x, double y, double u1x,
  * normal times the half width), which covers +1 inside whichever way the
  * segment runs; its long sides go in here, its ends at the bends and the
  * caps. */
-static int stroke_emit(void *ctx, struct geom_pt p)
+static void stroke_px(struct stroke *st, double x, double y)
 {
-    struct stroke *st = ctx;
-    double x, y;
-    to_px(st->t, p, &x, &y);
     if (st->npts == 0) {
         st->x = x;
         st->y = y;
         st->npts = 1;
-        return 0;
+        return;
     }
     double dx = x - st->x, dy = y - st->y, len = sqrt(dx * dx + dy * dy);
     if (len < 1e-6)
-        return 0;
+        return;
     if (st->fill)
         render_cov_line(st->fill, st->x, st->y, x, y, st->sign);
     if (!st->cov) {
         st->x = x;
         st->y = y;
-        return 0;
+        return;
     }
     double ux = dx / len, uy = dy / len, nx = -uy * st->h, ny = ux * st->h;
     double ax = st->x, ay = st->y;
@@ -221,7 +223,67 @@ static int stroke_emit(void *ctx, struct geom_pt p)
     st->x = x;
     st->y = y;
     st->npts++;
+}
+
+/* geom_curve_flatten()'s callback, for the curves flattened there. */
+static int stroke_emit(void *ctx, struct geom_pt p)
+{
+    struct stroke *st = ctx;
+    double x, y;
+    to_px(st->t, p, &x, &y);
+    stroke_px(st, x, y);
     return 0;
+}
+
+/* Steps of a circular arc of radius r px over |sweep| radians so that no
+ * chord strays more than TOL_PX from it (sagitta r (1 - cos(a / 2)) ~
+ * r a^2 / 8); at least 1, at most 1 << 16. */
+static long arc_steps(double r, double sweep)
+{
+    if (!(r > 0) || !(sweep > 0))
+        return 1;
+    double n = ceil(sweep / sqrt(8 * TOL_PX / r));
+    return n >= 1 ? (n <= 65536 ? (long)n : 65536) : 1;
+}
+
+/* Feeds the flattening of curve c to st, from its start to its end.
+ * Lines and circular arcs (nearly every curve of a cut part) are flattened
+ * here, in pixels, stepping the arc's direction by a fixed rotation rather
+ * than a sine and cosine per point; ellipses and splines go through
+ * geom_curve_flatten() at the same tolerance. */
+static void flatten(struct stroke *st, const struct geom_curve *c)
+{
+    const struct xform *t = st->t;
+    double x, y;
+    if (c->kind == GEOM_LINE) {
+        to_px(t, c->line.a, &x, &y);
+        stroke_px(st, x, y);
+        to_px(t, c->line.b, &x, &y);
+        stroke_px(st, x, y);
+        return;
+    }
+    if (c->kind != GEOM_ARC) {
+        geom_curve_flatten(c, TOL_PX / t->s, stroke_emit, st);
+        return;
+    }
+    double sweep = c->arc.sweep, r = c->arc.r * t->s;
+    if (fabs(sweep) > 2 * PI)
+        sweep = sweep > 0 ? 2 * PI : -2 * PI;
+    long n = arc_steps(fabs(r), fabs(sweep));
+    double cx, cy, step = sweep / (double)n;
+    to_px(t, c->arc.c, &cx, &cy);
+    double ux = cos(c->arc.a0), uy = sin(c->arc.a0), cs = cos(step), sn = sin(step);
+    /* y is flipped on the canvas: the point at angle a is (cx + r cos a,
+     * cy - r sin a). */
+    stroke_px(st, cx + r * ux, cy - r * uy);
+    for (long i = 1; i < n; i++) {
+        double nx = ux * cs - uy * sn;
+        uy = ux * sn + uy * cs;
+        ux = nx;
+        stroke_px(st, cx + r * ux, cy - r * uy);
+    }
+    double a1 = c->arc.a0 + sweep;
+    stroke_px(st, cx + r * cos(a1), cy - r * sin(a1));
 }
 
 /* Where a stroked curve starts and ends, and its direction there, in the
@@ -236,8 +298,9 @@ struct ends {
 struct pen {
     struct render_cov *stroke, *fill; /* either may be NULL */
     const struct xform *t;
-    double h;      /* half the stroke width, px */
-    double tol_mm; /* flattening */
+    double h;     /* half the stroke width, px */
+    double dot_h; /* > 0: the outlines' half width when closed contours
+                     that fit in a square of twice it are drawn as dots */
 };
 
 static struct ends stroke_curve(const struct pen *pn, const struct geom_curve *c, int reversed,
@@ -251,7 +314,7 @@ static struct ends stroke_curve(const struct pen *pn, const struct geom_curve *c
     struct ends e = {0};
     double sx, sy;
     to_px(t, geom_curve_start(c), &sx, &sy);
-    geom_curve_flatten(c, pn->tol_mm, stroke_emit, &st);
+    flatten(&st, c);
     if (!cov || !st.have_dir)
         return e;
     double nx = -st.uy * h, ny = st.ux * h; /* end cap */
@@ -267,14 +330,85 @@ static struct ends stroke_curve(const struct pen *pn, const struct geom_curve *c
     return e;
 }
 
+/* A regular polygon around (cx, cy), fine enough for radius r, with the
+ * area of the circle (its vertices sit slightly outside the circle, its
+ * chords' middles slightly inside), added with weight w inside. */
+static void disc(struct render_cov *c, double cx, double cy, double r, float w)
+{
+    long n = arc_steps(r, 2 * PI);
+    if (n < 6)
+        n = 6;
+    double a = 2 * PI / (double)n, cs = cos(a), sn = sin(a);
+    double ux = r * sqrt(a / sn), uy = 0; /* n/2 R^2 sin a = pi r^2 */
+    double px = cx + ux, py = cy;
+    /* Angle growing with y flipped: counter-clockwise on screen. */
+    for (long i = 1; i <= n; i++) {
+        double nx = ux * cs - uy * sn;
+        uy = ux * sn + uy * cs;
+        ux = nx;
+        double x = i == n ? cx + r * sqrt(a / sn) : cx + ux, y = i == n ? cy : cy - uy;
+        render_cov_line(c, px, py, x, y, w);
+        px = x;
+        py = y;
+    }
+}
+
+/* Draws a closed contour the short way when it allows one, and says so.
+ *
+ * A contour no larger than the outline is wide (its box fits in a square
+ * of 2 dot_h) is all outline: no pixel of it is farther than dot_h from
+ * its edge.  Its fill is left out, and its outline is a disc with the
+ * outline's area by Steiner's formula, area + perimeter h + pi h^2 (exact
+ * for a convex contour; a tiny hole is a dot however it is shaped).
+ *
+ * A contour that is one full circle of radius r is filled as a disc and
+ * outlined as the ring between r - h and r + h (a disc of r + h when r <= h),
+ * which is exactly the stroke of a circle, in three polygons of edges
+ * rather than five edges per chord. */
+static int draw_short(const struct pen *pn, const struct geom_curve *c,
+                      const struct geom_report *r, const struct geom_contour *k)
+{
+    const struct xform *t = pn->t;
+    const struct geom_bbox *b = &k->bbox;
+    double bw = (b->max_x - b->min_x) * t->s, bh = (b->max_y - b->min_y) * t->s;
+    if (pn->dot_h > 0 && fmax(bw, bh) <= 2 * pn->dot_h) {
+        if (pn->stroke) {
+            double h = pn->dot_h, s2 = t->s * t->s;
+            double rr = sqrt((fabs(k->area_mm2) * s2 + k->length_mm * t->s * h) / PI + h * h);
+            double cx, cy;
+            to_px(t, (struct geom_pt){0.5 * (b->min_x + b->max_x), 0.5 * (b->min_y + b->max_y)},
+                  &cx, &cy);
+            disc(pn->stroke, cx, cy, rr, 1);
+        }
+        return 1;
+    }
+    if (k->n != 1)
+        return 0;
+    const struct geom_curve *cv = &c[r->edges[k->first].curve];
+    if (cv->kind != GEOM_ARC || fabs(fabs(cv->arc.sweep) - 2 * PI) > 1e-9)
+        return 0;
+    double cx, cy, rad = fabs(cv->arc.r) * t->s;
+    to_px(t, cv->arc.c, &cx, &cy);
+    if (pn->fill)
+        disc(pn->fill, cx, cy, rad, k->depth % 2 == 0 ? -1.0f : 1.0f); /* as draw_contour */
+    if (pn->stroke && pn->h > 0) {
+        disc(pn->stroke, cx, cy, rad + pn->h, 1);
+        if (rad > pn->h)
+            disc(pn->stroke, cx, cy, rad - pn->h, -1);
+    }
+    return 1;
+}
+
 /* Draws one contour: its fill edges (closed contours with an area, when
  * pn->fill is set), its curves' strokes, the joins between them and, when
  * it is closed, the join where it returns to its start.  Returns the
  * contour's first entry and last exit (for loose ends).
  *
  * The fill sign orients the contour by depth: material (even depth)
- * counter-clockwise in the world, which is clockwise on screen, where sign
- * -1 makes it +1 inside; holes the other way.  A curve run backwards in the
+ * counter-clockwise in the world, which still looks counter-clockwise on
+ * screen (the y flip keeps how a path turns), with sign -1, so -1 inside;
+ * holes the other way, +1: the winding is -1 in material and 0 in holes,
+ * and its magnitude is what is painted.  A curve run backwards in the
  * contour is flattened forwards with the sign flipped. */
 static struct ends draw_contour(const struct pen *pn, const struct geom_curve *c,
                                 const struct geom_report *r, const struct geom_contour *k)
@@ -282,6 +416,8 @@ static struct ends draw_contour(const struct pen *pn, const struct geom_curve *c
     struct pen p = *pn;
     if (!k->closed || k->area_mm2 == 0)
         p.fill = NULL;
+    if (k->closed && draw_short(&p, c, r, k))
+        return (struct ends){0};
     float want = (k->depth % 2 == 0) ? -1.0f : 1.0f;
     float sign = k->area_mm2 > 0 ? want : -want;
     struct ends all = {0}, prev = {0};
@@ -384,7 +520,7 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
         goto done;
 
     struct xform t = fit(b, W, H, margin, band);
-    struct pen pn = {NULL, &line, &t, o->stroke_px / 2, TOL_PX / t.s};
+    struct pen pn = {NULL, &line, &t, o->stroke_px / 2, o->stroke_px / 2};
     for (size_t i = 0; i < r->ncontours; i++)
         if (r->contours[i].closed)
             draw_contour(&pn, c, r, &r->contours[i]);

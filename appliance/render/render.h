@@ -18,7 +18,7 @@
  *                  filled, holes clear, outlines stroked, open contours in a
  *                  warning colour with their loose ends ringed, a marker at
  *                  each located warning, and on request the part's size in
- *                  mm written under it.  Curves are flattened to 0.1 pixel
+ *                  mm written under it.  Curves are flattened to 0.2 pixel
  *                  and streamed into the accumulator: memory is the canvas
  *                  and one float per pixel, whatever the drawing's size.
  *

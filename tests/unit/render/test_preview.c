@@ -196,6 +196,55 @@ TEST(island_in_hole)
     done(&d);
 }
 
+/* A round hole in a plate of lines (the plate and the hole take different
+ * paths through the renderer): 100^2 - pi 20^2, and the hole's centre is
+ * paper. */
+TEST(circle_hole_in_plate)
+{
+    int dirs[2] = {1, -1};
+    for (int k = 0; k < 2; k++) {
+        struct drawing d = {0};
+        rect(&d, 0, 0, 100, 100, dirs[k]);
+        circle(&d, 50, 50, 20, dirs[1 - k]);
+        analyse(&d);
+        struct render_canvas cv;
+        CHECK(draw(&d, 400, 300, 0, 0, &cv) == 0);
+        double s = fit_scale(400, 300, 100, 100);
+        double want = (100.0 * 100 - PI * 20 * 20) * s * s;
+        CHECK_NEAR(covered(&cv, 200 + (int)(35 * s), 150), want, want * 0.005);
+        const uint8_t *centre = px(&cv, 200, 150);
+        CHECK(centre[0] == 255 && centre[1] == 255 && centre[2] == 255);
+        render_canvas_free(&cv);
+        done(&d);
+    }
+}
+
+/* A hole narrower than the outline is all outline: the pixel on it is the
+ * outline's tone, and the ink laid around it is the stroke's area by
+ * Steiner's formula, pi (r + h)^2 for a circle of radius r <= h. */
+TEST(tiny_hole_is_an_outline_dot)
+{
+    struct drawing d = {0};
+    rect(&d, 0, 0, 100, 100, 1);
+    double s = fit_scale(400, 300, 100, 100), r_px = 0.4, h = 1.25 / 2;
+    circle(&d, 50.0 + 0.5 / s, 50.0 - 0.5 / s, r_px / s, 1); /* centred on pixel (200, 150) */
+    analyse(&d);
+    struct render_canvas cv;
+    CHECK(draw(&d, 400, 300, 1.25, 0, &cv) == 0);
+    const uint8_t *p = px(&cv, 200, 150);
+    CHECK(p[0] == 46 && p[1] == 62 && p[2] == 84);
+    /* Outline coverage around the dot, from the red channel between the
+     * fill (176) and the outline (46). */
+    double ink = 0;
+    for (int y = 140; y <= 160; y++)
+        for (int x = 190; x <= 210; x++)
+            ink += (176.0 - px(&cv, x, y)[0]) / (176.0 - 46.0);
+    double want = PI * (r_px + h) * (r_px + h);
+    CHECK_NEAR(ink, want, want * 0.02);
+    render_canvas_free(&cv);
+    done(&d);
+}
+
 /* ---------------------------------------------------------------- strokes */
 
 /* A plate whose top edge falls at 1 degree: its outline must darken every
@@ -518,6 +567,8 @@ int main(void)
     RUN(circle_area);
     RUN(ring_area_any_orientation);
     RUN(island_in_hole);
+    RUN(circle_hole_in_plate);
+    RUN(tiny_hole_is_an_outline_dot);
     RUN(outline_hairline_one_degree);
     RUN(open_contour_ends_and_warning_markers);
     RUN(fit_keeps_aspect_and_y_up);

@@ -265,27 +265,58 @@ static int next_cell(const float *row, int x, int end)
     return end;
 }
 
-/* Pixels [x0, x1) of a row all covered by a (0..1). */
-static void span(uint8_t *out, int x0, int x1, const uint8_t rgba[4], float a, float alpha)
+/* The pixel c over opaque pixel d with weight k in 0..256, two channels
+ * at a time in 16-bit lanes (255 * 256 fits): what blend() gives, to
+ * within one level, without floating point. */
+static inline uint32_t lerp_px(uint32_t d, uint32_t c, uint32_t k)
+{
+    uint32_t rb = (((c & 0xFF00FFu) * k + (d & 0xFF00FFu) * (256 - k)) >> 8) & 0xFF00FFu;
+    uint32_t ag = (((c >> 8) & 0xFF00FFu) * k + ((d >> 8) & 0xFF00FFu) * (256 - k)) & 0xFF00FF00u;
+    return rb | ag;
+}
+
+/* One layer's colour as it is painted. */
+struct ink {
+    const uint8_t *rgba;
+    float alpha;   /* rgba[3] / 255 */
+    uint32_t px;   /* the colour as a pixel */
+    uint32_t over; /* the same, opaque: what lerp_px() mixes into an opaque pixel */
+};
+
+/* Pixels [x0, x1) of a row all covered by a (0..1, or above: clamped).
+ * Over an opaque pixel the colour is mixed in by integers, and a full
+ * opaque colour is simply stored (blend would round to it); a pixel with
+ * some transparency left takes blend()'s straight-alpha "over". */
+static void span(uint8_t *out, int x0, int x1, const struct ink *k, float a)
 {
     if (a < 1.0f / 512)
         return;
-    if (a > 1 - 1.0f / 1024 && rgba[3] == 255) {
-        /* Full and opaque: the colour itself (blend would round to it). */
-        uint32_t px;
-        memcpy(&px, rgba, 4);
+    if (a > 1 - 1.0f / 1024 && k->rgba[3] == 255) {
         for (int x = x0; x < x1; x++)
-            memcpy(out + (size_t)x * 4, &px, 4);
+            memcpy(out + (size_t)x * 4, &k->px, 4);
         return;
     }
-    float k = (a > 1 ? 1 : a) * alpha;
-    for (int x = x0; x < x1; x++)
-        blend(out + (size_t)x * 4, rgba, k);
+    float f = (a > 1 ? 1 : a) * k->alpha;
+    uint32_t w = (uint32_t)(f * 256 + 0.5f);
+    for (int x = x0; x < x1; x++) {
+        uint8_t *q = out + (size_t)x * 4;
+        uint32_t d;
+        if (q[3] != 255) {
+            blend(q, k->rgba, f);
+            continue;
+        }
+        memcpy(&d, q, 4);
+        d = lerp_px(d, k->over, w);
+        memcpy(q, &d, 4);
+    }
 }
 
 void render_cov_paint(struct render_cov *c, struct render_canvas *cv, const uint8_t rgba[4])
 {
-    float alpha = (float)rgba[3] / 255.0f;
+    struct ink k = {rgba, (float)rgba[3] / 255.0f, 0, 0};
+    const uint8_t opaque[4] = {rgba[0], rgba[1], rgba[2], 255};
+    memcpy(&k.px, rgba, 4);
+    memcpy(&k.over, opaque, 4);
     int w = c->w < cv->width ? c->w : cv->width;
     int yh = c->y_hi < cv->height ? c->y_hi : cv->height;
     for (int y = c->y_lo; y < yh; y++) {
@@ -298,12 +329,13 @@ void render_cov_paint(struct render_cov *c, struct render_canvas *cv, const uint
         int x = 0;
         while (x < w) {
             int nx = next_cell(row, x, w);
-            span(out, x, nx, rgba, fabsf(s), alpha);
+            if (nx > x)
+                span(out, x, nx, &k, fabsf(s));
             if (nx == w)
                 break;
             s += row[nx];
             row[nx] = 0;
-            span(out, nx, nx + 1, rgba, fabsf(s), alpha);
+            span(out, nx, nx + 1, &k, fabsf(s));
             x = nx + 1;
         }
         row[w] = row[w + 1] = 0;

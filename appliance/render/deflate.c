@@ -146,6 +146,49 @@ static inline int three(const unsigned char *a, const unsigned char *s)
     return a[0] == s[0] && a[1] == s[1] && a[2] == s[2];
 }
 
+/* One stream's state: the bit writer, the codes, and the two distances
+ * pre-coded (drow 0: no row distance). */
+struct enc {
+    struct bits b;
+    struct codes k;
+    size_t drow;
+    uint32_t d4, dr;
+    unsigned n4, nr;
+};
+
+/* Codes a match of len bytes at distance 4, or at the row distance when up. */
+static inline void put_match(struct enc *e, size_t len, int up)
+{
+    uint64_t code = e->k.len[len];
+    unsigned bits = e->k.len_n[len];
+    code |= (uint64_t)(up ? e->dr : e->d4) << bits;
+    put(&e->b, code, bits + (up ? e->nr : e->n4));
+}
+
+/* Codes what starts at p (n bytes left, at least 3) and returns its
+ * length: the longer match of the two distances, or a literal.  far says
+ * the row above is in reach; the pixel to the left always is (p is 4 or
+ * more bytes in). */
+static inline size_t step(struct enc *e, const unsigned char *p, size_t n, int far)
+{
+    size_t max = n > MAX_MATCH ? MAX_MATCH : n;
+    size_t len = 0;
+    int up = 0;
+    if (three(p, p - 4))
+        len = 3 + run(p + 3, p - 1, max - 3);
+    if (far && len < max && three(p, p - e->drow)) {
+        size_t lr = 3 + run(p + 3, p + 3 - e->drow, max - 3);
+        if (lr > len)
+            len = lr, up = 1;
+    }
+    if (len) {
+        put_match(e, len, up);
+        return len;
+    }
+    put(&e->b, e->k.lit[*p], e->k.lit_n[*p]);
+    return 1;
+}
+
 unsigned char *render_deflate(unsigned char *data, int data_len, int *out_len, int row)
 {
     if (data_len < 0)
@@ -155,50 +198,33 @@ unsigned char *render_deflate(unsigned char *data, int data_len, int *out_len, i
     unsigned char *out = render_big_alloc(cap);
     if (!out)
         return NULL;
-    size_t drow = row > 0 && row + 1 <= 32768 ? (size_t)row + 1 : 0;
-    struct codes k;
-    codes_init(&k);
-    unsigned n4, nrow = 0;
-    uint32_t d4 = dist_code(4, &n4), drow_code = drow ? dist_code(drow, &nrow) : 0;
-    struct bits b = {out, 0, 0};
-    *b.p++ = 0x78; /* deflate, 32 KB window */
-    *b.p++ = 0x01; /* fastest; (0x7801 % 31) == 0 */
-    put(&b, 3, 3); /* final block (1), fixed Huffman codes (01) */
-    size_t i = 0;
-    /* Before the first row above exists only distance 4 is tried; the
-     * last two bytes cannot start a match. */
-    while (i + 3 <= n) {
-        const unsigned char *p = data + i;
-        size_t max = n - i > MAX_MATCH ? MAX_MATCH : n - i;
-        size_t len = 0;
-        int up = 0;
-        if (i >= 4 && three(p, p - 4))
-            len = 3 + run(p + 3, p - 1, max - 3);
-        if (drow && i >= drow && len < max && three(p, p - drow)) {
-            size_t lr = 3 + run(p + 3, p + 3 - drow, max - 3);
-            if (lr > len)
-                len = lr, up = 1;
-        }
-        if (len) {
-            uint64_t code = k.len[len];
-            unsigned bits = k.len_n[len];
-            code |= (uint64_t)(up ? drow_code : d4) << bits;
-            put(&b, code, bits + (up ? nrow : n4));
-            i += len;
-        } else {
-            put(&b, k.lit[*p], k.lit_n[*p]);
-            i++;
-        }
-    }
+    struct enc e = {.b = {out, 0, 0}};
+    e.drow = row > 0 && row + 1 <= 32768 ? (size_t)row + 1 : 0;
+    codes_init(&e.k);
+    e.d4 = dist_code(4, &e.n4);
+    e.dr = e.drow ? dist_code(e.drow, &e.nr) : 0;
+    *e.b.p++ = 0x78; /* deflate, 32 KB window */
+    *e.b.p++ = 0x01; /* fastest; (0x7801 % 31) == 0 */
+    put(&e.b, 3, 3); /* final block (1), fixed Huffman codes (01) */
+    /* The first four bytes are literals; up to a row and a byte in, only
+     * distance 4 reaches back; then both do.  The last two bytes cannot
+     * start a match. */
+    size_t i = 0, near = e.drow && e.drow < n ? e.drow : n;
+    for (; i < 4 && i < n; i++)
+        put(&e.b, e.k.lit[data[i]], e.k.lit_n[data[i]]);
+    while (i < near && i + 3 <= n)
+        i += step(&e, data + i, n - i, 0);
+    while (i + 3 <= n)
+        i += step(&e, data + i, n - i, 1);
     for (; i < n; i++)
-        put(&b, k.lit[data[i]], k.lit_n[data[i]]);
-    put(&b, 0, 7); /* end of block: symbol 256 is seven 0 bits */
-    if (b.n > 0)
-        put(&b, 0, 8 - b.n);
+        put(&e.b, e.k.lit[data[i]], e.k.lit_n[data[i]]);
+    put(&e.b, 0, 7); /* end of block: symbol 256 is seven 0 bits */
+    if (e.b.n > 0)
+        put(&e.b, 0, 8 - e.b.n);
     uLong ad = adler32(adler32(0L, Z_NULL, 0), data, (uInt)n);
     for (int sh = 24; sh >= 0; sh -= 8)
-        *b.p++ = (unsigned char)(ad >> sh);
-    size_t used = (size_t)(b.p - out);
+        *e.b.p++ = (unsigned char)(ad >> sh);
+    size_t used = (size_t)(e.b.p - out);
     if (used > INT_MAX) {
         free(out);
         return NULL;

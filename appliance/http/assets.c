@@ -125,7 +125,7 @@ int http_assets_get(struct http_req *r)
     const char *name = strcmp(r->path, "/") ? r->path + 1 : "index.html";
     const struct embed_file *f = embed_find(embed_web, name);
     if (!f)
-        return http_reply_error(r, 404, NULL, "no such file: %s", r->path);
+        return http_reply_error(r, 404, NULL, NULL, NULL, "no such file: %s", r->path);
 
     /* "<etag>-gz" inside the quotes of the build-time tag. */
     char gz_etag[128] = "";

@@ -59,6 +59,8 @@ struct http_thread {
 
 /* ------------------------------------------------------------- requests */
 
+struct http_route;
+
 struct http_req {
     struct mg_connection *conn;
     const struct mg_request_info *ri;
@@ -67,6 +69,7 @@ struct http_req {
     const char *method;     /* as sent: "GET", "HEAD", ... */
     const char *path;       /* decoded, normalised, no query string */
     const char *route;      /* route pattern for metrics, or "unmatched" */
+    const struct http_route *rt; /* the route found; NULL when none */
     int head;               /* HEAD: send headers only */
     int status;             /* set by http_reply(); 0 until then */
     long long bytes;        /* body bytes sent */
@@ -93,6 +96,11 @@ struct http_route {
     int (*match)(const char *path);
 };
 
+/* The route tables, each ended by an entry whose method is NULL, declared
+ * beside their handlers; routes.c lists them in search order, so adding a
+ * table is one line there. */
+extern const struct http_route http_routes_ops[]; /* ops.c: /health, /metrics, assets */
+
 /* 1 when path fits pattern: literal segments compare exactly, a "{name}"
  * segment matches one non-empty segment.  0 otherwise. */
 int http_route_match(const char *pattern, const char *path);
@@ -104,6 +112,13 @@ enum http_find { HTTP_FOUND, HTTP_NO_PATH, HTTP_NO_METHOD };
  * the methods it allows ("GET, HEAD, POST") into allow. */
 enum http_find http_route_find(const char *method, const char *path,
                                const struct http_route **route, char *allow, size_t allow_n);
+
+/* The segment of the request path that the route's "{name}" matched, *len
+ * bytes long (not terminated), or NULL when the pattern has no such name. */
+const char *http_path_param(const struct http_req *r, const char *name, size_t *len);
+/* The "{name}" segment as a positive decimal id (no sign, no leading zero,
+ * at most 18 digits).  0, or -1 when it is not one: the caller answers 404. */
+int http_path_id(const struct http_req *r, const char *name, int64_t *id);
 
 /* ---------------------------------------------------------------- replies */
 
@@ -118,9 +133,22 @@ int http_reply(struct http_req *r, int status, const char *content_type, const c
  * and frees obj.  Returns status. */
 int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extra);
 
-/* {"error": "<message>"} with the given status.  Returns status. */
-int http_reply_error(struct http_req *r, int status, const char *extra, const char *fmt, ...)
-    CORE_PRINTF(4, 5);
+/* Every error has one shape:
+ *   {"error": {"code": "<code>", "message": "<message>", "field": "<f>"|null}}
+ * code is a stable word a client can branch on ("invalid", "csrf",
+ * "not_found" ...); NULL picks the generic one for status
+ * (http_error_code()).  field names the input at fault ("username",
+ * "materials[2].thicknesses[0].thickness_mm"), or NULL.  message is a
+ * sentence for a person.  Returns status. */
+int http_reply_error(struct http_req *r, int status, const char *code, const char *field,
+                     const char *extra, const char *fmt, ...) CORE_PRINTF(6, 7);
+
+/* The generic code of an error status: 400 "bad_request", 401
+ * "unauthenticated", 403 "forbidden", 404 "not_found", 405
+ * "method_not_allowed", 409 "conflict", 413 "payload_too_large", 415
+ * "unsupported_media_type", 429 "too_many_requests", 503 "unavailable",
+ * other 5xx "internal", other 4xx "bad_request". */
+const char *http_error_code(int status);
 
 /* The value of request header name, or NULL. */
 const char *http_header(const struct http_req *r, const char *name);

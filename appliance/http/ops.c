@@ -2,6 +2,9 @@
  * ops.c - the operations endpoints: GET /health and GET /metrics, and the
  * request metrics every route feeds.
  *
+ * Its route table, http_routes_ops, also holds the embedded assets (assets.c)
+ * and comes last in the search.
+ *
  * /health answers 200 when every part is fine and 503 otherwise, with
  * "status": "fail" and the failing parts listed under "failing".  Parts:
  * the database (the thread's connection answers a trivial query), the disk
@@ -25,6 +28,14 @@
 
 #include "http/internal.h"
 #include "store/store.h"
+
+const struct http_route http_routes_ops[] = {
+    {"GET", "/", HTTP_ROLE_NONE, http_assets_get, NULL},
+    {"GET", "/health", HTTP_ROLE_NONE, http_ops_health, NULL},
+    {"GET", "/metrics", HTTP_ROLE_NONE, http_ops_metrics, NULL},
+    {"GET", "/{asset}", HTTP_ROLE_NONE, http_assets_get, http_assets_match},
+    {NULL, NULL, HTTP_ROLE_NONE, NULL, NULL},
+};
 
 static struct {
     struct metric *requests, *duration, *rss, *db_bytes, *uptime, *jobs_queued, *jobs_running;

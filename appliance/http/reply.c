@@ -73,15 +73,36 @@ int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extr
     return status;
 }
 
-int http_reply_error(struct http_req *r, int status, const char *extra, const char *fmt, ...)
+const char *http_error_code(int status)
 {
-    char msg[512];
+    switch (status) {
+    case 401: return "unauthenticated";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "payload_too_large";
+    case 415: return "unsupported_media_type";
+    case 429: return "too_many_requests";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : "bad_request";
+    }
+}
+
+int http_reply_error(struct http_req *r, int status, const char *code, const char *field,
+                     const char *extra, const char *fmt, ...)
+{
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     cJSON *obj = cJSON_CreateObject();
-    if (!obj || !cJSON_AddStringToObject(obj, "error", msg))
+    cJSON *err = cJSON_AddObjectToObject(obj, "error");
+    if (!err || !cJSON_AddStringToObject(err, "code", code ? code : http_error_code(status)) ||
+        !cJSON_AddStringToObject(err, "message", msg) ||
+        !(field ? cJSON_AddStringToObject(err, "field", field)
+                : cJSON_AddNullToObject(err, "field")))
         core_die("out of memory building an error reply");
     return http_reply_json(r, status, obj, extra);
 }

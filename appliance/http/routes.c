@@ -1,24 +1,28 @@
 /*
- * routes.c - the one table of routes: method, path pattern, required role,
- * handler.  Every request CivetWeb receives is looked up here.
+ * routes.c - finds the route of a request in the route tables: method,
+ * path pattern, required role, handler.  Every request CivetWeb receives is
+ * looked up here.
  *
- * Patterns are absolute paths whose segments are literal or "{name}" (one
- * non-empty segment).  A route may instead carry a match function, for a
- * set of paths that comes from data (the embedded assets).  The first route
- * that fits both method and path wins; GET routes answer HEAD as well.  The
- * pattern, never the raw path, names the route in metrics, so the number of
- * label values stays bounded by the size of this table.
+ * Each file that serves a set of paths declares its own table next to its
+ * handlers (ops.c, auth.c, ...), so engineers adding routes never edit one
+ * shared list; the tables are named in tables[] below, and a new one is one
+ * line there.  Patterns are absolute paths whose segments are literal or
+ * "{name}" (one non-empty segment).  A route may instead carry a match
+ * function, for a set of paths that comes from data (the embedded assets).
+ * Tables are searched in order and the first route that fits both method
+ * and path wins; GET routes answer HEAD as well.  The pattern, never the
+ * raw path, names the route in metrics, so the number of label values
+ * stays bounded by the size of the tables.
  */
 #include <string.h>
 
 #include "http/internal.h"
 
-static const struct http_route routes[] = {
-    {"GET", "/", HTTP_ROLE_NONE, http_assets_get, NULL},
-    {"GET", "/health", HTTP_ROLE_NONE, http_ops_health, NULL},
-    {"GET", "/metrics", HTTP_ROLE_NONE, http_ops_metrics, NULL},
-    {"GET", "/{asset}", HTTP_ROLE_NONE, http_assets_get, http_assets_match},
-    {NULL, NULL, HTTP_ROLE_NONE, NULL, NULL},
+/* The route tables, searched in this order.  The ops table comes last: its
+ * "/{asset}" route answers for every embedded file name. */
+static const struct http_route *const tables[] = {
+    http_routes_ops,
+    NULL,
 };
 
 int http_route_match(const char *pattern, const char *path)
@@ -74,19 +78,65 @@ enum http_find http_route_find(const char *method, const char *path,
     const struct http_route *first = NULL;
     if (allow_n)
         allow[0] = '\0';
-    for (const struct http_route *rt = routes; rt->method; rt++) {
-        if (!path_fits(rt, path))
-            continue;
-        if (method_fits(rt, method)) {
-            *route = rt;
-            return HTTP_FOUND;
+    for (const struct http_route *const *t = tables; *t; t++)
+        for (const struct http_route *rt = *t; rt->method; rt++) {
+            if (!path_fits(rt, path))
+                continue;
+            if (method_fits(rt, method)) {
+                *route = rt;
+                return HTTP_FOUND;
+            }
+            if (!first)
+                first = rt;
+            allow_add(allow, allow_n, rt->method);
+            if (!strcmp(rt->method, "GET"))
+                allow_add(allow, allow_n, "HEAD");
         }
-        if (!first)
-            first = rt;
-        allow_add(allow, allow_n, rt->method);
-        if (!strcmp(rt->method, "GET"))
-            allow_add(allow, allow_n, "HEAD");
-    }
     *route = first;
     return first ? HTTP_NO_METHOD : HTTP_NO_PATH;
+}
+
+const char *http_path_param(const struct http_req *r, const char *name, size_t *len)
+{
+    const char *p = r->rt ? r->rt->pattern : NULL, *s = r->path;
+    size_t nl = strlen(name);
+    if (!p || r->rt->match)
+        return NULL;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *start = s;
+            while (*s && *s != '/')
+                s++;
+            if (!close)
+                return NULL;
+            if ((size_t)(close - p - 1) == nl && !memcmp(p + 1, name, nl)) {
+                *len = (size_t)(s - start);
+                return start;
+            }
+            p = close + 1;
+            continue;
+        }
+        if (*p != *s)
+            return NULL;
+        p++;
+        s++;
+    }
+    return NULL;
+}
+
+int http_path_id(const struct http_req *r, const char *name, int64_t *id)
+{
+    size_t n;
+    const char *v = http_path_param(r, name, &n);
+    int64_t x = 0;
+    if (!v || n == 0 || n > 18 || v[0] == '0')
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return -1;
+        x = x * 10 + (v[i] - '0');
+    }
+    *id = x;
+    return 0;
 }

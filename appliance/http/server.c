@@ -5,9 +5,12 @@
  * Accepts [http] listen as "ADDR:PORT" (IPv4 address; a bare "PORT" means
  * 0.0.0.0), with an 's' after the port for HTTPS with [http]
  * tls_certificate.  CivetWeb gets no document_root, so its file server is
- * never reached (CVE-2025-55763); one handler registered on "/" receives
- * every path, and CivetWeb's own error replies (malformed requests) are
- * taken over by on_http_error() so that they carry the security headers too.
+ * never reached (CVE-2025-55763); the begin_request callback receives
+ * every request (set before CivetWeb listens, unlike a request handler
+ * registered after mg_start2(), which left a window in which a fast client
+ * got CivetWeb's own 404), and CivetWeb's own error replies (malformed
+ * requests) are taken over by on_http_error() so that they carry the
+ * security headers too.
  *
  * Invariants:
  *  1. Each worker thread owns one struct http_thread (init_thread) whose
@@ -136,8 +139,10 @@ static void req_finish(const struct http_req *r, double t0)
     }
 }
 
-static int on_request(struct mg_connection *conn, void *cbdata)
+/* begin_request: returns the status sent, so CivetWeb does nothing more. */
+static int on_request(struct mg_connection *conn)
 {
+    void *cbdata = mg_get_user_data(mg_get_context(conn));
     double t0 = core_now();
     struct http_req r;
     const struct http_route *rt;
@@ -147,20 +152,21 @@ static int on_request(struct mg_connection *conn, void *cbdata)
     switch (http_route_find(r.method, r.path, &rt, allow, sizeof allow)) {
     case HTTP_FOUND: {
         r.route = rt->pattern;
+        r.rt = rt;
         int status = rt->fn(&r);
         if (!r.status)
-            http_reply_error(&r, status >= 400 ? status : 500, NULL, "%s sent no reply",
-                             rt->pattern);
+            http_reply_error(&r, status >= 400 ? status : 500, NULL, NULL, NULL,
+                             "%s sent no reply", rt->pattern);
         break;
     }
     case HTTP_NO_METHOD:
         r.route = rt->pattern;
         snprintf(extra, sizeof extra, "Allow: %s\r\n", allow);
-        http_reply_error(&r, 405, extra, "%s is not allowed on %s; allowed: %s", r.method, r.path,
-                         allow);
+        http_reply_error(&r, 405, NULL, NULL, extra, "%s is not allowed on %s; allowed: %s",
+                         r.method, r.path, allow);
         break;
     case HTTP_NO_PATH:
-        http_reply_error(&r, 404, NULL, "no such path: %s", r.path);
+        http_reply_error(&r, 404, NULL, NULL, NULL, "no such path: %s", r.path);
         break;
     }
     req_finish(&r, t0);
@@ -173,7 +179,7 @@ static int on_http_error(struct mg_connection *conn, int status, const char *err
     double t0 = core_now();
     struct http_req r;
     req_init(&r, conn, mg_get_user_data(mg_get_context(conn)));
-    http_reply_error(&r, status, NULL, "%s",
+    http_reply_error(&r, status, NULL, NULL, NULL, "%s",
                      errmsg && *errmsg ? errmsg : mg_get_response_code_text(conn, status));
     req_finish(&r, t0);
     return 0;
@@ -351,6 +357,7 @@ static int start_civetweb(const struct cfg *c, struct http_server *srv,
     opts[n] = NULL;
 
     memset(&cb, 0, sizeof cb);
+    cb.begin_request = on_request;
     cb.http_error = on_http_error;
     cb.log_message = on_log_message;
     cb.init_thread = on_init_thread;
@@ -361,10 +368,8 @@ static int start_civetweb(const struct cfg *c, struct http_server *srv,
     start_cause_n = sizeof cause;
     *out = mg_start2(&init, &ed);
     start_cause = NULL;
-    if (*out) {
-        mg_set_request_handler(*out, "/", on_request, srv);
+    if (*out)
         return 0;
-    }
     int bind_err = bind_errno(ls);
     if (bind_err) {
         char why[128];

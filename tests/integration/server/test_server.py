@@ -222,10 +222,14 @@ def case_not_found(exe, promtool):
             check(r.status == 404, f"{path}: status {r.status}")
             check_security(r, path)
             check(r.header("Content-Type") == "application/json", r.header("Content-Type"))
-            check(isinstance(r.json().get("error"), str), r.body)
+            err = r.json().get("error")
+            check(isinstance(err, dict) and err.get("code") == "not_found"
+                  and isinstance(err.get("message"), str) and err["message"]
+                  and "field" in err and err["field"] is None, r.body)
         r = request(s.port, "/health", method="POST")
         check(r.status == 405, f"POST /health: {r.status}")
         check(r.header("Allow") == "GET, HEAD", r.header("Allow"))
+        check(r.json()["error"]["code"] == "method_not_allowed", r.body)
         check_security(r, "405")
 
 

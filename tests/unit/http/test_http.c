@@ -117,12 +117,53 @@ TEST(if_none_match)
     CHECK(!http_etag_matches("\"x\", \"y\"", tag));
 }
 
+/* A request as the dispatcher leaves it: the route found and the path. */
+static struct http_req req_on(const struct http_route *rt, const char *path)
+{
+    struct http_req r;
+    memset(&r, 0, sizeof r);
+    r.rt = rt;
+    r.path = path;
+    return r;
+}
+
+TEST(path_params)
+{
+    static const struct http_route rt = {"GET", "/api/q/{qid}/parts/{id}", HTTP_ROLE_NONE, NULL,
+                                         NULL};
+    static const struct http_route assets = {"GET", "/{asset}", HTTP_ROLE_NONE, NULL,
+                                             http_assets_match};
+    struct http_req r = req_on(&rt, "/api/q/17/parts/0042");
+    size_t n = 0;
+    const char *v = http_path_param(&r, "qid", &n);
+    CHECK(v && n == 2 && !memcmp(v, "17", 2));
+    v = http_path_param(&r, "id", &n);
+    CHECK(v && n == 4 && !memcmp(v, "0042", 4));
+    CHECK(http_path_param(&r, "i", &n) == NULL); /* names compare whole */
+    CHECK(http_path_param(&r, "nope", &n) == NULL);
+    int64_t id = -1;
+    CHECK(http_path_id(&r, "qid", &id) == 0 && id == 17);
+    CHECK(http_path_id(&r, "id", &id) == -1); /* a leading zero is not an id */
+    const char *bad[] = {"/api/q/-1/parts/1", "/api/q/1e3/parts/1", "/api/q/0/parts/1",
+                         "/api/q/1234567890123456789/parts/1", "/api/q/%31/parts/1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = req_on(&rt, bad[i]);
+        CHECK(http_path_id(&r, "qid", &id) == -1);
+    }
+    r = req_on(&rt, "/api/q/999999999999999999/parts/1");
+    CHECK(http_path_id(&r, "qid", &id) == 0 && id == 999999999999999999LL);
+    /* A route that matches by function has no named segments. */
+    r = req_on(&assets, "/app.js");
+    CHECK(http_path_param(&r, "asset", &n) == NULL);
+}
+
 int main(void)
 {
     RUN(pattern_literal);
     RUN(pattern_placeholder);
     RUN(find_routes);
     RUN(find_misses);
+    RUN(path_params);
     RUN(content_types);
     RUN(accept_encoding);
     RUN(if_none_match);

@@ -335,7 +335,13 @@ TEST(not_found_and_method)
     CHECK(has_security_headers(&r));
     CHECK(header(&r, "Content-Type", v, sizeof v) && !strcmp(v, "application/json"));
     cJSON *j = cJSON_ParseWithLength(r.body, r.body_len);
-    CHECK(j && cJSON_IsString(cJSON_GetObjectItem(j, "error")));
+    /* {"error": {"code", "message", "field"}}, field null here. */
+    cJSON *err = cJSON_GetObjectItem(j, "error");
+    CHECK(cJSON_IsObject(err));
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(err, "code")), "not_found");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItem(err, "message")),
+              "no such path: /no/such/thing");
+    CHECK(cJSON_IsNull(cJSON_GetObjectItem(err, "field")));
     cJSON_Delete(j);
     resp_free(&r);
 

@@ -19,9 +19,15 @@
 #ifndef DXFQ_JOB_H
 #define DXFQ_JOB_H
 
+#include <cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core.h"
+#include "dxf/dxf.h"
+#include "geom/geom.h"
+#include "price/price.h"
+#include "store/store.h"
 
 struct job_system;
 
@@ -49,6 +55,15 @@ struct job_status {
  * [pricing], [render], [data]) and recovers the jobs that a previous run
  * left queued or running.  Caller stops it with job_system_stop(). */
 int job_system_start(struct job_system **out, const struct cfg *c, struct err *e);
+
+/* What a test or a benchmark may set beyond the configuration; zero fields
+ * keep the configured value. */
+struct job_tuning {
+    double deadline_s; /* > 0: instead of [jobs] deadline_s (whose floor is 5 s) */
+};
+/* job_system_start() with t (NULL: none). */
+int job_system_start_tuned(struct job_system **out, const struct cfg *c,
+                           const struct job_tuning *t, struct err *e);
 /* Stops taking jobs, lets running ones finish for up to grace_s seconds,
  * cancels the rest (they run again at the next start), joins the workers
  * and frees js. */
@@ -79,5 +94,96 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e);
 
 /* Jobs running and waiting right now. */
 void job_counts(struct job_system *js, long *running, long *queued);
+
+/* ------------------------------------------------------------------------
+ * Measuring and pricing exactly as the command line does (measure.c,
+ * pricing.c).  The job pipeline is built on these, and `dxfquote inspect`
+ * and `quote` can be: one way to measure and price, whatever the caller.
+ * None of them keeps state; all are thread-safe.
+ * --------------------------------------------------------------------- */
+
+/* The reader's and the analyser's options from c ([limits], [geometry]):
+ * units overrides the drawing's (NULL: its own), thickness_mm (0: none)
+ * enables the tiny_hole check. */
+void job_measure_opts(const struct cfg *c, const char *units, double thickness_mm,
+                      struct dxf_opts *dx, struct geom_opts *go);
+
+/* One measured drawing; everything lives in the arena it was measured in. */
+struct job_measured {
+    const char *file; /* what messages and the JSON call it */
+    struct dxf_drawing d;
+    struct geom_report r;
+    double analyse_ms;
+};
+
+/* Measures m->d (read by the caller, m->file set) with the options of c at
+ * thickness_mm: geom's warnings join dxf's in m->d.warnings.  -1 with e
+ * filled ("FILE: ...") when the arena's limit runs out. */
+int job_measure_analyse(const struct cfg *c, double thickness_mm, struct arena *a,
+                        struct job_measured *m, struct err *e);
+
+/* Reads path and measures it, as `dxfquote inspect` does.  -1 with e
+ * filled ("FILE: line 12: ..."). */
+int job_measure_file(const struct cfg *c, const char *path, const char *units,
+                     double thickness_mm, struct arena *a, struct job_measured *m,
+                     struct err *e);
+
+/* The figures as `inspect --json` prints them (docs/inspect.md); the
+ * stored geometry of a part is this object.  Its numbers are raw items
+ * holding the shortest text that reads back as the same double (cJSON's
+ * own printing may stop at 15 digits that are only close), so print it
+ * before reading values from it.  Caller frees with cJSON_Delete(). */
+cJSON *job_geometry_json(const struct job_measured *m);
+
+/* What the rules get of a measured drawing; arrays in arena a.  -1 only
+ * when a runs out. */
+int job_price_part(const struct job_measured *m, struct arena *a, struct price_part *out);
+
+/* The same from a stored geometry object (job_geometry_json's shape):
+ * every figure the rules read comes back bit for bit (cJSON prints doubles
+ * so that they read back exactly), so a part priced from its stored
+ * geometry gets the price it got when it was measured.  Arrays in arena a.
+ * -1 with e naming the missing or malformed field. */
+int job_price_part_from_json(const cJSON *geometry, struct arena *a, struct price_part *out,
+                             struct err *e);
+
+/* The rules in effect, chosen as `dxfquote quote` chooses without --rules:
+ * the database's active version, else [pricing] rules_file, else the rules
+ * built into the binary. */
+struct job_rules {
+    int64_t version;    /* rule_versions.id; 0 when not from the database */
+    const char *origin; /* "database", "config" or "built-in" */
+    const char *name;   /* how messages name them: "rules v3", the file, "pricing.lua" */
+    const char *src;    /* the Lua text, len bytes */
+    size_t len;
+};
+/* s may be NULL (no database).  Strings in arena a (or static). */
+int job_rules_pick(const struct cfg *c, struct store *s, struct arena *a, struct job_rules *out,
+                   struct err *e);
+
+/* The catalog row of material name at thickness_mm as the rules see it,
+ * the shop's extra columns included; strings in arena a.  1 found; 0 when
+ * the catalog has no such material or thickness (e says so and lists what
+ * it has); -1 on error. */
+int job_material(struct store *s, struct arena *a, const char *name, double thickness_mm,
+                 struct price_material *out, struct err *e);
+
+/* A part's options (a JSON object, NULL or "" for none) as the rules see
+ * them: "key": "value" gives the string, true a flag, a number its text;
+ * false and null leave the option out.  Keys are 1 to 64 of a-z, 0-9, _.
+ * Arrays in arena a.  -1 with e naming the bad key or value. */
+int job_options_parse(const char *json, struct arena *a, struct price_option **out, size_t *n,
+                      struct err *e);
+
+/* [company] as the rules see it; valid as long as c is. */
+struct price_shop job_shop(const struct cfg *c);
+
+/* The "price" object of `quote --json`: amounts in currency units and in
+ * minor units, lines, notes, needs_review, lead time, the rules (version,
+ * origin, name), material, quantity and options.  Caller frees with
+ * cJSON_Delete(). */
+cJSON *job_price_json(const struct price_result *r, const struct job_rules *rules,
+                      const struct price_material *m, long long qty,
+                      const struct price_option *opts, size_t nopts);
 
 #endif

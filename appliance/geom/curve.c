@@ -248,6 +248,14 @@ static void arc_bbox(const struct geom_curve *c, struct geom_bbox *b)
     double lo = c->arc.sweep >= 0 ? c->arc.a0 : c->arc.a0 + c->arc.sweep;
     double span = fabs(c->arc.sweep);
     double cx = c->arc.c.x, cy = c->arc.c.y, r = c->arc.r;
+    if (span >= GEOM_TAU) {
+        /* A full turn: the four extremes.  Its ends lie between them even
+         * when rounded (|r cos t| <= |r|, and rounding keeps order), so
+         * the box is the same as below, without two sin/cos. */
+        geom_bbox_add(b, cx + r, cy + r);
+        geom_bbox_add(b, cx - r, cy - r);
+        return;
+    }
     struct geom_pt s = geom_curve_start(c), e = geom_curve_end(c);
     geom_bbox_add(b, s.x, s.y);
     geom_bbox_add(b, e.x, e.y);

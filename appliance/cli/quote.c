@@ -281,21 +281,23 @@ static int apply_spec(struct arena *a, struct quote_part *p, const char *spec)
         *eq = '\0';
         const char *key = item, *val = eq + 1;
         int rc = 0;
-        if (!strcmp(key, "material"))
+        if (!strcmp(key, "material")) {
             p->material = val;
-        else if (!strcmp(key, "thickness"))
+        } else if (!strcmp(key, "thickness")) {
             rc = parse_thickness(p->arg, val, &p->thickness_mm);
-        else if (!strcmp(key, "qty"))
+        } else if (!strcmp(key, "qty")) {
             rc = parse_qty(p->arg, val, &p->qty);
-        else if (!strcmp(key, "units"))
-            rc = parse_units(p->arg, val) ? 2 : ((p->units = val), 0);
-        else if (!strcmp(key, "option"))
+        } else if (!strcmp(key, "units")) {
+            rc = parse_units(p->arg, val);
+            p->units = val;
+        } else if (!strcmp(key, "option")) {
             rc = add_option(a, p->arg, val, p);
-        else
+        } else {
             rc = cli_fail(2,
                           "quote: %s: unknown key '%s'; the keys are material, thickness, "
                           "qty, units and option",
                           p->arg, key);
+        }
         if (rc)
             return rc;
     }
@@ -397,16 +399,14 @@ static int quote_one(const struct run *R, struct quote_part *p)
             not_in_catalog(R->s, p->ar, R->single ? "quote" : p->arg, p->material, p->thickness_mm);
         return p->error ? -1 : part_fail(p, "out of memory");
     }
-    struct price_material m = {row.name,
-                               row.thickness_mm,
-                               row.density_kg_m3,
-                               row.price_per_kg,
-                               row.cutting_speed_mm_min,
-                               row.pierce_time_s,
-                               row.sheet_w_mm,
-                               row.sheet_h_mm,
-                               NULL,
-                               0};
+    struct price_material m = {.name = row.name,
+                               .thickness_mm = row.thickness_mm,
+                               .density_kg_m3 = row.density_kg_m3,
+                               .price_per_kg = row.price_per_kg,
+                               .cutting_speed_mm_min = row.cutting_speed_mm_min,
+                               .pierce_time_s = row.pierce_time_s,
+                               .sheet_w_mm = row.sheet_w_mm,
+                               .sheet_h_mm = row.sheet_h_mm};
     struct price_extra *extra;
     if (extras_from_json(row.extra, p->ar, &extra, &m.nextra, &e) != 0)
         return part_fail(p, e.msg);

@@ -58,38 +58,39 @@ static const char *base_name(const char *path)
     return slash && slash[1] ? slash + 1 : path;
 }
 
-/* Appends text to buf (n bytes, holding len) without splitting a UTF-8
- * character; "..." marks a cut.  Returns the new length. */
-static size_t append(char *buf, size_t n, size_t len, const char *text)
-{
-    size_t k = strlen(text);
-    if (len + k < n) {
-        memcpy(buf + len, text, k + 1);
-        return len + k;
-    }
-    size_t room = n - len - 4; /* "...\0" */
-    while (room > 0 && ((unsigned char)text[room] & 0xC0) == 0x80)
-        room--;
-    memcpy(buf + len, text, room);
-    memcpy(buf + len + room, "...", 4);
-    return n - 1; /* full: later text is not added */
-}
-
-/* "Needs review: open contour ...; hole smaller ..." or the notes alone;
+/* "Needs review: open contour ...; hole smaller ..." or the notes alone,
+ * cut to NOTE_MAX bytes on a character boundary with "..." to show it;
  * NULL when there is nothing to say. */
 static const char *part_note(struct arena *a, const struct price_result *r)
 {
-    char buf[NOTE_MAX];
-    size_t len = 0;
-    buf[0] = '\0';
-    if (r->needs_review)
-        len = append(buf, sizeof buf, len, r->nnotes ? "Needs review: " : "Needs review");
-    for (size_t i = 0; i < r->nnotes && len < sizeof buf - 1; i++) {
-        if (i)
-            len = append(buf, sizeof buf, len, "; ");
-        len = append(buf, sizeof buf, len, r->notes[i]);
+    const char *head = !r->needs_review ? "" : r->nnotes ? "Needs review: " : "Needs review";
+    size_t len = strlen(head);
+    for (size_t i = 0; i < r->nnotes; i++)
+        len += strlen(r->notes[i]) + 2;
+    if (len == 0)
+        return NULL;
+    char *s = arena_alloc(a, len + 4);
+    if (!s)
+        return NULL;
+    size_t k = strlen(head);
+    memcpy(s, head, k);
+    for (size_t i = 0; i < r->nnotes; i++) {
+        size_t m = strlen(r->notes[i]);
+        if (i) {
+            memcpy(s + k, "; ", 2);
+            k += 2;
+        }
+        memcpy(s + k, r->notes[i], m);
+        k += m;
     }
-    return len ? arena_strdup(a, buf) : NULL;
+    s[k] = '\0';
+    if (k > NOTE_MAX) {
+        k = NOTE_MAX - 3;
+        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+            k--;
+        memcpy(s + k, "...", 4);
+    }
+    return s;
 }
 
 static int fill_part(struct arena *a, const struct quote_part *qp, struct pdf_part *p)

@@ -266,6 +266,24 @@ def test_overrides():
           "no material 'Unobtainium'" in err and "bracket.dxf@material=Unobtainium" in err, err)
 
 
+def test_review_note():
+    # A 1 mm gap: an open contour, priced, but flagged for review (issue 4);
+    # the row says so under the part's name.
+    gap = path("gap.dxf")
+    with open(gap, "w") as f:
+        f.write(dxf(line(0, 0, 200, 0) + line(200, 0, 200, 100) + line(200, 100, 0, 100) +
+                    line(0, 100, 0, 1)))
+    pdf = path("gap.pdf")
+    rc, out, err = run(gap, path("plate.dxf"), *STEEL, "--qty", "1", "--pdf", pdf, "--json")
+    q = json.loads(out) if rc == 0 else {}
+    check("gap priced for review", rc == 0 and q["parts"][0]["price"]["needs_review"] is True and
+          q["parts"][1]["price"]["needs_review"] is False, err)
+    if HAVE_POPPLER and rc == 0:
+        t = pdf_text(pdf)
+        check("review note on the gap's row only", t.count("Needs review") == 1 and
+              re.search(r"gap\.dxf.*\n.*Needs review", t), t[:900])
+
+
 def test_deterministic():
     a, b, c = path("a.pdf"), path("b.pdf"), path("c.pdf")
     args = [path("plate.dxf"), path("bracket.dxf") + "@qty=7", *STEEL, "--qty", "2",
@@ -352,6 +370,7 @@ def main():
         test_broken_part()
         test_all_fail()
         test_overrides()
+        test_review_note()
         test_deterministic()
         test_usage()
         test_corpus(shared)

@@ -537,14 +537,14 @@ TEST(deadline_stops_a_job)
     char opts[64];
     env_open(&v, 1, 2);
     env_start(&v, SLOW_S / 4);
-    snprintf(opts, sizeof opts, "{\"spin\":\"%ld\"}", spin_slow * 3);
+    snprintf(opts, sizeof opts, "{\"spin\":\"%ld\"}", spin_slow * 5);
     int64_t part = add_part(&v, "slow.dxf", PLATE, "Mild steel S235", 3, 1, opts);
     int64_t job = submit(&v, JOB_MEASURE, part);
     struct job_status st = wait_end(&v, job);
     CHECK(st.state == JOB_FAILED);
     CHECK(strncmp(st.error, "took longer than 0.1 s", 22) == 0);
     /* The watchdog says so at the deadline, while the worker is still in
-     * the price stage (a spin of about 3 x SLOW_S), not when it ends. */
+     * the price stage (a spin of about 5 x SLOW_S), not when it ends. */
     long running = 0, queued = 0;
     job_counts(v.js, &running, &queued);
     CHECK(running == 1);

@@ -23,8 +23,9 @@
  * Hole sizes: circles exactly; any other hole the largest inscribed circle
  * of its flattening, by the pole of inaccessibility (polylabel: a best-first
  * search over square cells, each bounded by its centre's distance plus its
- * half-diagonal) to 0.01 mm in diameter, at most 20,000 cells per hole and
- * 2e7 vertex distances (a hole of many vertices gets fewer cells).
+ * half-diagonal) to 0.01 mm in diameter, at most 20,000 cells and about
+ * 2e7 vertex distances per hole (a hole of many vertices gets fewer cells;
+ * a flattening of more than 20,000 vertices is redone coarser first).
  */
 #include "geom_int.h"
 
@@ -226,7 +227,11 @@ static size_t hg_bucket(const struct hgrid *G, int level, int64_t ix, int64_t iy
 static int64_t hg_cell(double v, double v0, double cell)
 {
     double q = floor((v - v0) / cell);
-    return (int64_t)fmax(-1e15, fmin(1e15, q));
+    if (!(q <= 1e15)) /* NaN too */
+        q = 1e15;
+    if (q < -1e15)
+        q = -1e15;
+    return (int64_t)q;
 }
 
 static int hg_level(const struct hgrid *G, const struct geom_bbox *b)
@@ -468,10 +473,13 @@ static double poly_dist(const struct geom_pt *v, size_t n, double x, double y)
         if ((a->y > y) != (b->y > y) && x < (b->x - a->x) * (y - a->y) / (b->y - a->y) + a->x)
             in = !in;
         double dx = b->x - a->x, dy = b->y - a->y, t = 0, l2 = dx * dx + dy * dy;
-        if (l2 > 0)
-            t = fmax(0, fmin(1, ((x - a->x) * dx + (y - a->y) * dy) / l2));
-        double ex = a->x + t * dx - x, ey = a->y + t * dy - y;
-        md = fmin(md, ex * ex + ey * ey);
+        if (l2 > 0) { /* clamped to [0, 1] inline: the hot loop of polylabel */
+            t = ((x - a->x) * dx + (y - a->y) * dy) / l2;
+            t = t > 0 ? (t < 1 ? t : 1) : 0;
+        }
+        double ex = a->x + t * dx - x, ey = a->y + t * dy - y, e2 = ex * ex + ey * ey;
+        if (e2 < md)
+            md = e2;
     }
     return (in ? 1 : -1) * sqrt(md);
 }
@@ -510,8 +518,10 @@ static struct cell heap_pop(struct cell *hp, size_t *n)
     return top;
 }
 
-#define PL_POPS 20000
-#define PL_SEED 256
+#define PL_POPS      20000
+#define PL_SEED      256
+#define PL_WORK      2e7   /* vertex distances one hole may cost */
+#define PL_MAX_VERTS 20000 /* a longer flattening is made coarser */
 
 /* Radius of the largest circle inside the polygon, to `prec`, by polylabel.
  * Stops early once the answer is known to be at least `enough` (a
@@ -542,7 +552,9 @@ static double polylabel(const struct geom_pt *v, size_t n, double prec, double e
         }
     struct cell best = {b.min_x + w / 2, b.min_y + h / 2, 0, 0, 0};
     best.d = poly_dist(v, n, best.x, best.y);
-    long max_pops = (long)fmin(PL_POPS, fmax(64, 2e7 / (double)n));
+    /* What is left of PL_WORK after the seeds, 4 distances a pop. */
+    double left = PL_WORK - (double)(nh + 1) * (double)n;
+    long max_pops = (long)fmin(PL_POPS, fmax(16, left / (4.0 * (double)n)));
     for (long pops = 0; nh && pops < max_pops && best.d < enough; pops++) {
         struct cell c = heap_pop(hp, &nh);
         if (c.d > best.d)
@@ -591,9 +603,19 @@ double geom_inscribed(const struct geom_ctx *x, size_t k, double enough)
     struct pbuf b = {0};
     struct geom_ctx flat = *x;
     flat.o.chord_tol_mm = fmax(flat.o.chord_tol_mm, 0.0025);
-    if (flatten_contour(&flat, k, &b)) {
-        free(b.v);
-        return -1;
+    /* Vertices grow as 1 / sqrt(tolerance): a flattening too long for
+     * the work budget is redone coarser (a big hole, whose inscribed
+     * circle then has an error of the coarser tolerance). */
+    for (int round = 0; round < 8; round++) {
+        b.n = 0;
+        if (flatten_contour(&flat, k, &b)) {
+            free(b.v);
+            return -1;
+        }
+        if (b.n <= PL_MAX_VERTS)
+            break;
+        double f = (double)b.n / PL_MAX_VERTS;
+        flat.o.chord_tol_mm *= 1.5 * f * f;
     }
     double d = 2 * polylabel(b.v, b.n, 0.005, enough / 2);
     free(b.v);

@@ -62,8 +62,8 @@ struct job_tuning {
     double deadline_s; /* > 0: instead of [jobs] deadline_s (whose floor is 5 s) */
 };
 /* job_system_start() with t (NULL: none). */
-int job_system_start_tuned(struct job_system **out, const struct cfg *c,
-                           const struct job_tuning *t, struct err *e);
+int job_system_start_tuned(struct job_system **out, const struct cfg *c, const struct job_tuning *t,
+                           struct err *e);
 /* Stops taking jobs, lets running ones finish for up to grace_s seconds,
  * cancels the rest (they run again at the next start), joins the workers
  * and frees js. */
@@ -124,9 +124,8 @@ int job_measure_analyse(const struct cfg *c, double thickness_mm, struct arena *
 
 /* Reads path and measures it, as `dxfquote inspect` does.  -1 with e
  * filled ("FILE: line 12: ..."). */
-int job_measure_file(const struct cfg *c, const char *path, const char *units,
-                     double thickness_mm, struct arena *a, struct job_measured *m,
-                     struct err *e);
+int job_measure_file(const struct cfg *c, const char *path, const char *units, double thickness_mm,
+                     struct arena *a, struct job_measured *m, struct err *e);
 
 /* The figures as `inspect --json` prints them (docs/inspect.md); the
  * stored geometry of a part is this object.  Its numbers are raw items

@@ -58,9 +58,8 @@ int job_measure_analyse(const struct cfg *c, double thickness_mm, struct arena *
     return 0;
 }
 
-int job_measure_file(const struct cfg *c, const char *path, const char *units,
-                     double thickness_mm, struct arena *a, struct job_measured *m,
-                     struct err *e)
+int job_measure_file(const struct cfg *c, const char *path, const char *units, double thickness_mm,
+                     struct arena *a, struct job_measured *m, struct err *e)
 {
     struct dxf_opts dx;
     struct geom_opts go;
@@ -341,8 +340,7 @@ static int warnings_from_json(const cJSON *g, struct arena *a, struct geom_warni
     return 0;
 }
 
-int job_price_part_from_json(const cJSON *g, struct arena *a, struct price_part *out,
-                             struct err *e)
+int job_price_part_from_json(const cJSON *g, struct arena *a, struct price_part *out, struct err *e)
 {
     struct geom_report *r = arena_calloc(a, 1, sizeof *r);
     struct geom_warnings *w = arena_calloc(a, 1, sizeof *w);

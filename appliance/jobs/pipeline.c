@@ -57,9 +57,9 @@ struct pipe {
     struct err e;
     unsigned char *file;
     size_t file_len;
-    char *geometry; /* JSON text */
+    char *geometry;            /* JSON text */
     const char *geometry_keep; /* a price job's stored geometry (in the arena) */
-    char *price;    /* JSON text; NULL when not priced */
+    char *price;               /* JSON text; NULL when not priced */
     int64_t unit_minor, total_minor, rules_version;
     unsigned char *png[2]; /* thumb, detail */
     size_t png_len[2];
@@ -84,8 +84,7 @@ static void pipe_free(struct pipe *p)
 }
 
 /* DATA/rel into buf; -1 when it does not fit. */
-static int data_path(const struct job_run *r, const char *rel, char *buf, size_t n,
-                     struct err *e)
+static int data_path(const struct job_run *r, const char *rel, char *buf, size_t n, struct err *e)
 {
     int k = snprintf(buf, n, "%s/%s", r->data_dir, rel);
     if (k < 0 || (size_t)k >= n)
@@ -141,8 +140,9 @@ static enum job_stop read_stored(struct pipe *p)
             if (!nb) {
                 gzclose_r(g);
                 if (ncap <= cap)
-                    err_set(&p->e, "%s is larger than %lld MB once uncompressed ([limits] "
-                                   "upload_mb)",
+                    err_set(&p->e,
+                            "%s is larger than %lld MB once uncompressed ([limits] "
+                            "upload_mb)",
                             p->part.file_name, cfg_int(r->c, CFG_LIMITS_UPLOAD_MB));
                 else
                     err_set(&p->e, "out of memory reading %s", p->part.file_name);
@@ -440,9 +440,13 @@ enum job_state jobs_run(struct job_run *r, char *error, size_t n)
     int saved = 0;
     switch (stop) {
     case JOB_GO_ON: {
-        struct store_part_results res = {
-            p.geometry ? p.geometry : p.geometry_keep, p.price, p.unit_minor, p.total_minor,
-            p.rules_version, p.rel[1][0] ? p.rel[1] : NULL, p.rel[0][0] ? p.rel[0] : NULL};
+        struct store_part_results res = {p.geometry ? p.geometry : p.geometry_keep,
+                                         p.price,
+                                         p.unit_minor,
+                                         p.total_minor,
+                                         p.rules_version,
+                                         p.rel[1][0] ? p.rel[1] : NULL,
+                                         p.rel[0][0] ? p.rel[0] : NULL};
         saved = store_job_update(r->w->db, r->id, "done", "done", 100, NULL, &res, &e);
         state = JOB_DONE;
         if (saved < 0) {
@@ -471,13 +475,12 @@ enum job_state jobs_run(struct job_run *r, char *error, size_t n)
     }
     pipe_free(&p);
     if (state == JOB_CANCELLED || (state == JOB_FAILED && saved >= 0)) {
-        if (store_job_update(r->w->db, r->id, job_state_name(state), r->stage, r->progress,
-                             error, NULL, &e) < 0)
+        if (store_job_update(r->w->db, r->id, job_state_name(state), r->stage, r->progress, error,
+                             NULL, &e) < 0)
             log_error("job end not saved", "job=%lld error=\"%s\"", (long long)r->id, e.msg);
     } else if (state == JOB_QUEUED &&
                store_job_update(r->w->db, r->id, "queued", "", 0, NULL, NULL, &e) < 0) {
-        log_error("stopped job not queued again", "job=%lld error=\"%s\"", (long long)r->id,
-                  e.msg);
+        log_error("stopped job not queued again", "job=%lld error=\"%s\"", (long long)r->id, e.msg);
     }
     return state;
 }
@@ -491,8 +494,9 @@ int jobs_rules_fresh(struct job_worker *w, const struct cfg *c, struct arena *a,
         return -1;
     int same = rules->version > 0
                    ? w->rules_version == rules->version
-                   : w->rules_version == 0 && w->rules_name && !strcmp(w->rules_name, rules->name) &&
-                         w->rules_len == rules->len && !memcmp(w->rules_src, rules->src, rules->len);
+                   : w->rules_version == 0 && w->rules_name &&
+                         !strcmp(w->rules_name, rules->name) && w->rules_len == rules->len &&
+                         !memcmp(w->rules_src, rules->src, rules->len);
     if (same)
         return 0;
     if (price_engine_load(w->pe, rules->name, rules->src, rules->len, e) != 0)

@@ -152,8 +152,8 @@ static int not_in_catalog(struct store *s, const char *name, double thickness, s
 
 /* The shop's extra columns (a JSON object) as price_extra; numbers stay
  * numbers, strings strings, anything else its JSON text.  In arena a. */
-static int extras_from_json(const char *json, struct arena *a, struct price_extra **out,
-                            size_t *n, struct err *e)
+static int extras_from_json(const char *json, struct arena *a, struct price_extra **out, size_t *n,
+                            struct err *e)
 {
     cJSON *o = cJSON_Parse(json && *json ? json : "{}");
     *out = NULL;

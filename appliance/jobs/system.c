@@ -111,11 +111,16 @@ static void count_outcome(enum job_state s)
 const char *job_state_name(enum job_state s)
 {
     switch (s) {
-    case JOB_QUEUED: return "queued";
-    case JOB_RUNNING: return "running";
-    case JOB_DONE: return "done";
-    case JOB_FAILED: return "failed";
-    case JOB_CANCELLED: return "cancelled";
+    case JOB_QUEUED:
+        return "queued";
+    case JOB_RUNNING:
+        return "running";
+    case JOB_DONE:
+        return "done";
+    case JOB_FAILED:
+        return "failed";
+    case JOB_CANCELLED:
+        return "cancelled";
     }
     return "?";
 }
@@ -245,7 +250,8 @@ static void overdue(struct job_system *js, struct job_entry *en)
 {
     char msg[200];
     en->stop = JOB_STOP_DEADLINE;
-    snprintf(msg, sizeof msg, "took longer than %g s ([jobs] deadline_s) and was stopped in stage %s",
+    snprintf(msg, sizeof msg,
+             "took longer than %g s ([jobs] deadline_s) and was stopped in stage %s",
              js->deadline_s, en->st.stage);
     publish(js, en, JOB_FAILED, NULL, en->st.progress, msg);
 }
@@ -322,8 +328,7 @@ static const char *kind_name(enum job_kind k)
     return k == JOB_PRICE ? "price" : "measure";
 }
 
-static void log_end(const struct job_run *r, enum job_state state, const char *error,
-                    double ms)
+static void log_end(const struct job_run *r, enum job_state state, const char *error, double ms)
 {
     char q[300];
     const double *t = r->stage_ms;
@@ -331,13 +336,12 @@ static void log_end(const struct job_run *r, enum job_state state, const char *e
         log_info("job done",
                  "job=%lld part=%lld kind=%s ms=%.1f stored_ms=%.1f parse_ms=%.1f "
                  "analyse_ms=%.1f price_ms=%.1f render_ms=%.1f",
-                 (long long)r->id, (long long)r->part_id, kind_name(r->kind), ms,
-                 t[JOB_ST_STORED], t[JOB_ST_PARSE], t[JOB_ST_ANALYSE], t[JOB_ST_PRICE],
-                 t[JOB_ST_RENDER]);
+                 (long long)r->id, (long long)r->part_id, kind_name(r->kind), ms, t[JOB_ST_STORED],
+                 t[JOB_ST_PARSE], t[JOB_ST_ANALYSE], t[JOB_ST_PRICE], t[JOB_ST_RENDER]);
     else
         log_warn("job ended", "job=%lld part=%lld kind=%s state=%s ms=%.1f error=%s",
-                 (long long)r->id, (long long)r->part_id, kind_name(r->kind),
-                 job_state_name(state), ms, log_q(q, sizeof q, error));
+                 (long long)r->id, (long long)r->part_id, kind_name(r->kind), job_state_name(state),
+                 ms, log_q(q, sizeof q, error));
 }
 
 static void run_one(struct job_worker *w, struct job_entry *en)
@@ -573,8 +577,8 @@ static void destroy(struct job_system *js)
     free(js);
 }
 
-int job_system_start_tuned(struct job_system **out, const struct cfg *c,
-                           const struct job_tuning *t, struct err *e)
+int job_system_start_tuned(struct job_system **out, const struct cfg *c, const struct job_tuning *t,
+                           struct err *e)
 {
     pthread_once(&metrics_once, metrics_init);
     struct job_system *js = xcalloc(1, sizeof *js);
@@ -584,7 +588,8 @@ int job_system_start_tuned(struct job_system **out, const struct cfg *c,
     js->data_dir = xstrdup(cfg_str(c, CFG_DATA_DIR));
     js->nworkers = (int)cfg_int(c, CFG_JOBS_WORKERS);
     js->capacity = js->nworkers + (long)cfg_int(c, CFG_JOBS_QUEUE);
-    js->deadline_s = t && t->deadline_s > 0 ? t->deadline_s : (double)cfg_int(c, CFG_JOBS_DEADLINE_S);
+    js->deadline_s =
+        t && t->deadline_s > 0 ? t->deadline_s : (double)cfg_int(c, CFG_JOBS_DEADLINE_S);
     js->qtail = &js->qhead;
     js->workers = xcalloc((size_t)js->nworkers, sizeof *js->workers);
     pthread_mutex_init(&js->mu, NULL);
@@ -682,8 +687,9 @@ int job_submit(struct job_system *js, enum job_kind kind, int64_t part_id, int64
         long running = js->running, queued = js->queued;
         pthread_mutex_unlock(&js->mu);
         metric_add(m_rejected, NULL, 1);
-        err_set(e, "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
-                   "a few seconds",
+        err_set(e,
+                "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
+                "a few seconds",
                 js->nworkers, queued, running);
         return JOB_FULL;
     }
@@ -797,8 +803,7 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e)
     if (en->ended > 0 || state_final(en->st.state) || en->stop != JOB_GO_ON) {
         enum job_state s = en->st.state;
         pthread_mutex_unlock(&js->mu);
-        return err_set(e, "job %lld has already ended (%s)", (long long)job_id,
-                       job_state_name(s));
+        return err_set(e, "job %lld has already ended (%s)", (long long)job_id, job_state_name(s));
     }
     if (en->running) {
         en->stop = JOB_STOP_CANCEL;

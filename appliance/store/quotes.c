@@ -113,8 +113,10 @@ int store_quote_create(struct store *s, int64_t created_by, const char *currency
     int year = 0, rc;
     if (!currency || strlen(currency) != 3 || !isupper((unsigned char)currency[0]) ||
         !isupper((unsigned char)currency[1]) || !isupper((unsigned char)currency[2]))
-        return err_set(e, "a quote's currency must be an ISO 4217 code of 3 capital letters "
-                          "(company.currency), not '%s'", currency ? currency : "");
+        return err_set(e,
+                       "a quote's currency must be an ISO 4217 code of 3 capital letters "
+                       "(company.currency), not '%s'",
+                       currency ? currency : "");
     if (when <= 0)
         when = store_time();
     if (quote_year(when, &year, e) != 0)
@@ -286,13 +288,13 @@ int store_part_add(struct store *s, const struct store_part *p, int64_t *id, str
 int store_part_get(struct store *s, struct arena *a, int64_t id, struct store_part *out,
                    struct err *e)
 {
-    sqlite3_stmt *st = prepare(
-        s,
-        "SELECT quote_id, position, file_name, stored_path, sha256, size_bytes, material, "
-        "thickness_mm, qty, options, geometry, price, unit_price_minor, total_minor, "
-        "rules_version, preview_path, thumb_path, state, error, created, updated "
-        "FROM parts WHERE id = ?1",
-        e);
+    sqlite3_stmt *st =
+        prepare(s,
+                "SELECT quote_id, position, file_name, stored_path, sha256, size_bytes, material, "
+                "thickness_mm, qty, options, geometry, price, unit_price_minor, total_minor, "
+                "rules_version, preview_path, thumb_path, state, error, created, updated "
+                "FROM parts WHERE id = ?1",
+                e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
@@ -368,8 +370,7 @@ static int state_known(const char *state)
     return 0;
 }
 
-int store_job_create(struct store *s, int64_t part_id, const char *kind, int64_t *id,
-                     struct err *e)
+int store_job_create(struct store *s, int64_t part_id, const char *kind, int64_t *id, struct err *e)
 {
     sqlite3_stmt *st = NULL;
     int64_t now = store_time();

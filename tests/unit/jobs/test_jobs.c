@@ -324,8 +324,7 @@ TEST(plate_is_measured_priced_and_rendered)
     CHECK(num(pr, "total_minor") == (PLATE_CENTS + 300) * 10);
     CHECK_NEAR(num(pr, "unit_price"), 44.14, 1e-9);
     CHECK(num(pr, "quantity") == 10);
-    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pr, "rules_origin")),
-              "config");
+    CHECK_STR(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(pr, "rules_origin")), "config");
     const cJSON *lines = cJSON_GetObjectItemCaseSensitive(pr, "lines");
     CHECK(cJSON_GetArraySize(lines) == 2);
     CHECK(num(cJSON_GetArrayItem(lines, 0), "amount_minor") == PLATE_CENTS * 10);
@@ -741,8 +740,8 @@ TEST(job_wait_follows_the_stages)
     snprintf(opts, sizeof opts, "{\"spin\":\"%ld\"}", spin_slow / 2);
     int64_t part = add_part(&v, "plate.dxf", PLATE, "Mild steel S235", 3, 1, opts);
     int64_t job = submit(&v, JOB_MEASURE, part);
-    static const char *const order[] = {"", "stored", "parse", "analyse", "price", "render",
-                                        "done"};
+    static const char *const order[] = {"",      "stored", "parse", "analyse",
+                                        "price", "render", "done"};
     struct job_status st;
     uint64_t seq = 0;
     int last = 0, seen_price = 0, rc, changes = 0, in_order = 1;
@@ -797,8 +796,8 @@ static void calibrate(void)
     static const char spin[] =
         "function quote(part, ctx) local x = 0 for i = 1, 2000000 do x = x + i end\n"
         "return { unit_price = 1, total = 1, lines = { { label = \"x\", amount = 1 } } } end\n";
-    if (price_engine_new(&pe, &lim, &e) != 0 || price_engine_load(pe, "spin", spin, strlen(spin),
-                                                                  &e) != 0) {
+    if (price_engine_new(&pe, &lim, &e) != 0 ||
+        price_engine_load(pe, "spin", spin, strlen(spin), &e) != 0) {
         fprintf(stderr, "calibrate: %s\n", e.msg);
         exit(2);
     }

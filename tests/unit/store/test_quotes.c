@@ -327,8 +327,8 @@ TEST(jobs_move_through_states)
     CHECK(store_job_update(s, job + 5, "running", "parse", 1, NULL, NULL, &e) == 0);
 
     /* Done, with the results on the part. */
-    struct store_part_results r = {"{\"cut_length_mm\":400}", "{\"total\":12.5}", 125, 1250, 0,
-                                   "previews/1-detail.png", "previews/1-thumb.png"};
+    struct store_part_results r = {"{\"cut_length_mm\":400}", "{\"total\":12.5}",    125, 1250, 0,
+                                   "previews/1-detail.png",   "previews/1-thumb.png"};
     CHECK(store_job_update(s, job, "done", "done", 100, "ignored when done", &r, &e) == 1);
     CHECK(store_job_get(s, job, &j, &e) == 1);
     CHECK_STR(j.state, "done");

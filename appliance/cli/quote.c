@@ -634,7 +634,7 @@ int cli_quote(int argc, char **argv)
     t.doc.rules = rules_print(&qr, rules, sizeof rules);
 
     /* Several files: each part is printed (or put in the JSON) as it is
-     * done, and its drawing let go unless the PDF needs it. */
+     * done, and its drawing let go unless it goes on the PDF. */
     int as_json = args_get(&a, "--json") != NULL;
     cJSON *list = NULL;
     if (n > 1 && as_json) {
@@ -663,11 +663,12 @@ int cli_quote(int argc, char **argv)
             quote_print_part(p, &qr);
             printf("\n");
         }
-        if (n > 1 && !pdf && p->priced) {
-            /* the total is all that is left to use */
-            struct price_result keep = {.total = p->r.total};
+        if (n > 1 && (!pdf || !p->priced)) {
+            /* reported: the total is all that is left to use */
+            struct price_result keep = {.total = p->priced ? p->r.total : 0};
             arena_free(p->ar);
             p->ar = NULL;
+            p->error = NULL;
             p->r = keep;
         }
     }

@@ -7,7 +7,7 @@
 #include "core/core.h"
 
 #define ARGS_MAX_POS 8
-#define ARGS_MAX_OPT 16
+#define ARGS_MAX_OPT 64
 
 /* One option a subcommand accepts: "--listen" taking a value, or a switch. */
 struct args_spec {

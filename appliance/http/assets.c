@@ -1,7 +1,8 @@
 /*
  * assets.c - serves the web/ files compiled into the binary (embed_web).
  *
- * "/" is index.html; "/NAME" is the embedded file NAME, nothing else: the
+ * "/" and "/setup" (the first-start link) are index.html; "/NAME" is the
+ * embedded file NAME, nothing else: the
  * table is the whole namespace, so no request can reach the file system.
  * Each file goes out with its Content-Type (by extension), its build-time
  * ETag and Cache-Control: no-cache (revalidate every time; names carry no
@@ -122,7 +123,9 @@ int http_assets_match(const char *path)
 
 int http_assets_get(struct http_req *r)
 {
-    const char *name = strcmp(r->path, "/") ? r->path + 1 : "index.html";
+    /* The setup link opens the UI's own page. */
+    int shell = !strcmp(r->path, "/") || !strcmp(r->path, "/setup");
+    const char *name = shell ? "index.html" : r->path + 1;
     const struct embed_file *f = embed_find(embed_web, name);
     if (!f)
         return http_reply_error(r, 404, NULL, NULL, NULL, "no such file: %s", r->path);

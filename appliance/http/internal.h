@@ -14,6 +14,7 @@
 #ifndef DXFQ_HTTP_INTERNAL_H
 #define DXFQ_HTTP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -21,8 +22,7 @@
 
 #include "core/core.h"
 #include "http/http.h"
-
-struct store;
+#include "store/store.h"
 
 /* ------------------------------------------------------------ jobs seam */
 
@@ -50,6 +50,28 @@ struct http_server {
     int access_log;         /* [log] access */
     double started;         /* core_now() when serving began */
     struct http_jobs_source jobs;
+
+    /* [security] */
+    int64_t session_idle_s; /* session_idle_min in seconds */
+    int login_attempts;
+    int64_t login_window_s; /* login_window_min in seconds */
+    int password_cost;
+    int secure_cookies;
+
+    /* First start (auth.c): while no user exists, the SHA-256 of the
+     * one-time setup token; setup_open is 0 once it is used or when users
+     * existed at start.  Guarded by setup_mu. */
+    pthread_mutex_t setup_mu;
+    int setup_open;
+    unsigned char setup_hash[32];
+
+    /* What the admin API needs from [company] and [pricing]. */
+    char currency[8];
+    double machine_rate_per_hour, tax_rate;
+    long long max_instructions;
+    size_t lua_memory_bytes;
+    /* One rules check, one backup at a time (api_admin.c). */
+    pthread_mutex_t rules_mu, backup_mu;
 };
 
 /* One per CivetWeb worker thread (init_thread/exit_thread). */
@@ -71,6 +93,14 @@ struct http_req {
     const char *route;      /* route pattern for metrics, or "unmatched" */
     const struct http_route *rt; /* the route found; NULL when none */
     int head;               /* HEAD: send headers only */
+    int tls;                /* the connection is HTTPS */
+    const char *remote;     /* the client's address ("" when unknown) */
+    /* Set by the dispatcher (auth.c) on routes whose role is not NONE. */
+    struct http_auth {
+        int signed_in;
+        struct store_user user;
+        struct store_session session;
+    } auth;
     int status;             /* set by http_reply(); 0 until then */
     long long bytes;        /* body bytes sent */
 };
@@ -81,6 +111,9 @@ int http_req_store(struct http_req *r, struct store **out, struct err *e);
 
 /* ---------------------------------------------------------------- routes */
 
+/* Who may call a route: NONE anyone; SALES any signed-in user (sales or
+ * admin); ADMIN admins only.  The dispatcher enforces it before the
+ * handler runs (auth.c), with the CSRF check on state-changing methods. */
 enum http_role { HTTP_ROLE_NONE, HTTP_ROLE_SALES, HTTP_ROLE_ADMIN };
 
 /* A handler answers through http_reply*() and returns that status. */
@@ -89,7 +122,7 @@ typedef int (*http_handler)(struct http_req *r);
 struct http_route {
     const char *method;  /* "GET" answers HEAD too */
     const char *pattern; /* "/health", "/api/quotes/{id}"; the metrics label */
-    enum http_role role; /* enforced once authentication exists (issue 6) */
+    enum http_role role;
     http_handler fn;
     /* When set, decides alone whether a path belongs to this route (for a
      * set of paths known only from data, such as the embedded assets). */
@@ -99,7 +132,9 @@ struct http_route {
 /* The route tables, each ended by an entry whose method is NULL, declared
  * beside their handlers; routes.c lists them in search order, so adding a
  * table is one line there. */
-extern const struct http_route http_routes_ops[]; /* ops.c: /health, /metrics, assets */
+extern const struct http_route http_routes_ops[];  /* ops.c: /health, /metrics, assets */
+extern const struct http_route http_routes_auth[];  /* auth.c: login, logout, me, setup */
+extern const struct http_route http_routes_users[]; /* api_users.c: /api/users */
 
 /* 1 when path fits pattern: literal segments compare exactly, a "{name}"
  * segment matches one non-empty segment.  0 otherwise. */
@@ -119,6 +154,69 @@ const char *http_path_param(const struct http_req *r, const char *name, size_t *
 /* The "{name}" segment as a positive decimal id (no sign, no leading zero,
  * at most 18 digits).  0, or -1 when it is not one: the caller answers 404. */
 int http_path_id(const struct http_req *r, const char *name, int64_t *id);
+
+/* ------------------------------------------------------- authentication */
+
+/* Name of the session cookie. */
+#define HTTP_SESSION_COOKIE "dxfq_session"
+/* A session ends this long after sign-in whatever its activity. */
+#define HTTP_SESSION_MAX_S (12 * 3600)
+/* last_seen is written at most this often per session. */
+#define HTTP_SESSION_TOUCH_S 60
+
+/* The dispatcher's check for a route of role role: loads the session from
+ * the cookie (401 when there is none or it has expired), compares roles
+ * (403 forbidden), and for POST, PUT, PATCH and DELETE the X-CSRF-Token
+ * header with the session's token (403 csrf).  0 when the handler may run,
+ * with r->auth filled; else the status it sent. */
+int http_auth_require(struct http_req *r, enum http_role role);
+
+/* At start with store s: when no user exists, makes the one-time setup
+ * token and prints the link base_url "/setup?token=..." to the log and
+ * stderr.  0, or -1 with e filled. */
+int http_setup_begin(struct http_server *srv, struct store *s, const char *base_url,
+                     struct err *e);
+
+/* ----------------------------------------------------------- request body */
+
+/* Reads the whole body, at most max bytes (413 past it), into *out
+ * (NUL-terminated; caller frees) and *len.  0, or the status sent. */
+int http_read_body(struct http_req *r, size_t max, char **out, size_t *len);
+/* 1 when the request's Content-Type is type, parameters aside. */
+int http_content_type_is(const struct http_req *r, const char *type);
+/* Reads a JSON object body (415 unless application/json; 400 when not
+ * UTF-8, not JSON or not an object).  Caller deletes *out.  0, or the
+ * status sent. */
+int http_read_json(struct http_req *r, size_t max, cJSON **out);
+/* 400 (field named) when obj has a member not in known (NULL-ended) or one
+ * twice.  0, or the status sent. */
+int http_json_only(struct http_req *r, const cJSON *obj, const char *const *known);
+/* Member name of obj as a string of min..max characters (UTF-8 characters,
+ * not bytes).  Absent or null: 400 when required, else *out NULL.  0, or
+ * the status sent. */
+int http_json_string(struct http_req *r, const cJSON *obj, const char *name, int required,
+                     size_t min, size_t max, const char **out);
+/* Member name as true/false; *present 0 when absent.  0, or the status. */
+int http_json_bool(struct http_req *r, const cJSON *obj, const char *name, int *out,
+                   int *present);
+/* v as a finite number in [min, max] (min excluded when min_open); field
+ * names it in the error.  0, or the status sent. */
+int http_json_number(struct http_req *r, const cJSON *v, const char *field, double min,
+                     double max, int min_open, double *out);
+
+/* Adds name: RFC 3339 UTC time of unix seconds t, or null when t <= 0. */
+void http_json_time(cJSON *obj, const char *name, int64_t t);
+/* {"id", "username", "role", "disabled", "created", "last_login"}. */
+cJSON *http_user_json(const struct store_user *u);
+
+/* The thread's database connection, or a 503 answer: 0, or the status. */
+int http_store_or_fail(struct http_req *r, struct store **s);
+/* Logs e and answers 500 "what: message".  Returns 500. */
+int http_fail_internal(struct http_req *r, const char *what, const struct err *e);
+/* Appends to the audit log as user (NULL: the appliance); a failure is
+ * logged, never shown to the client. */
+void http_audit(struct http_req *r, const char *user, const char *action, const char *fmt, ...)
+    CORE_PRINTF(4, 5);
 
 /* ---------------------------------------------------------------- replies */
 

@@ -21,6 +21,8 @@
 /* The route tables, searched in this order.  The ops table comes last: its
  * "/{asset}" route answers for every embedded file name. */
 static const struct http_route *const tables[] = {
+    http_routes_auth,
+    http_routes_users,
     http_routes_ops,
     NULL,
 };

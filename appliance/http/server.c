@@ -123,6 +123,8 @@ static void req_init(struct http_req *r, struct mg_connection *conn, struct http
     r->path = r->ri && r->ri->local_uri ? r->ri->local_uri : "";
     r->head = !strcmp(r->method, "HEAD");
     r->route = "unmatched";
+    r->tls = r->ri && r->ri->is_ssl;
+    r->remote = r->ri ? r->ri->remote_addr : "";
 }
 
 /* Metrics and the access line.  Never logs headers: they carry cookies. */
@@ -132,10 +134,9 @@ static void req_finish(const struct http_req *r, double t0)
     http_ops_count(r, dt);
     if (r->srv->access_log) {
         char qm[32], qp[512];
-        /* user is "-" until authentication exists (issue 6). */
-        log_info("request", "method=%s path=%s status=%d bytes=%lld ms=%.1f user=-",
+        log_info("request", "method=%s path=%s status=%d bytes=%lld ms=%.1f user=%s",
                  log_q(qm, sizeof qm, r->method), log_q(qp, sizeof qp, r->path), r->status,
-                 r->bytes, dt * 1000.0);
+                 r->bytes, dt * 1000.0, r->auth.signed_in ? r->auth.user.name : "-");
     }
 }
 
@@ -153,6 +154,8 @@ static int on_request(struct mg_connection *conn)
     case HTTP_FOUND: {
         r.route = rt->pattern;
         r.rt = rt;
+        if (http_auth_require(&r, rt->role) != 0)
+            break;
         int status = rt->fn(&r);
         if (!r.status)
             http_reply_error(&r, status >= 400 ? status : 500, NULL, NULL, NULL,
@@ -428,6 +431,23 @@ static int install_signals(int fds[2], struct sigaction old[2], struct err *e)
     return 0;
 }
 
+/* The first-start link: this machine's name when listening on every
+ * address (the admin opens it from another one), else the address. */
+static int setup_link(struct http_server *srv, struct store *s, const struct listen_spec *ls,
+                      struct err *e)
+{
+    char host[256], base[400];
+    if (!strcmp(ls->addr, "0.0.0.0")) {
+        if (gethostname(host, sizeof host) != 0 || !host[0])
+            snprintf(host, sizeof host, "127.0.0.1");
+        host[sizeof host - 1] = '\0';
+    } else {
+        snprintf(host, sizeof host, "%s", ls->addr);
+    }
+    snprintf(base, sizeof base, "%s://%s:%d", ls->tls ? "https" : "http", host, ls->port);
+    return http_setup_begin(srv, s, base, e);
+}
+
 static void restore_signals(int fds[2], const struct sigaction old[2])
 {
     sigaction(SIGTERM, &old[0], NULL);
@@ -455,6 +475,19 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->min_free_bytes = (int64_t)cfg_int(c, CFG_DATA_MIN_FREE_MB) * 1024 * 1024;
     srv->access_log = cfg_bool(c, CFG_LOG_ACCESS);
     srv->jobs.count = http_jobs_none;
+    srv->session_idle_s = cfg_int(c, CFG_SECURITY_SESSION_IDLE_MIN) * 60;
+    srv->login_attempts = (int)cfg_int(c, CFG_SECURITY_LOGIN_ATTEMPTS);
+    srv->login_window_s = cfg_int(c, CFG_SECURITY_LOGIN_WINDOW_MIN) * 60;
+    srv->password_cost = (int)cfg_int(c, CFG_SECURITY_PASSWORD_COST);
+    srv->secure_cookies = cfg_bool(c, CFG_SECURITY_SECURE_COOKIES);
+    snprintf(srv->currency, sizeof srv->currency, "%s", cfg_str(c, CFG_COMPANY_CURRENCY));
+    srv->machine_rate_per_hour = cfg_real(c, CFG_COMPANY_MACHINE_RATE_PER_HOUR);
+    srv->tax_rate = cfg_real(c, CFG_COMPANY_TAX_RATE);
+    srv->max_instructions = cfg_int(c, CFG_PRICING_MAX_INSTRUCTIONS);
+    srv->lua_memory_bytes = (size_t)cfg_int(c, CFG_PRICING_MEMORY_MB) << 20;
+    pthread_mutex_init(&srv->setup_mu, NULL);
+    pthread_mutex_init(&srv->rules_mu, NULL);
+    pthread_mutex_init(&srv->backup_mu, NULL);
 
     /* Opening here applies the migrations before anyone can connect, and
      * keeps a connection for the checkpoint at the end. */
@@ -474,6 +507,11 @@ int http_serve(const struct cfg *c, struct err *e)
     /* Only a server that runs takes the signals over: a failed start
      * leaves the process as it found it. */
     if (install_signals(fds, old, e) != 0) {
+        mg_stop(ctx);
+        goto fail;
+    }
+    if (setup_link(srv, main_store, &ls, e) != 0) {
+        restore_signals(fds, old);
         mg_stop(ctx);
         goto fail;
     }

@@ -81,6 +81,92 @@ int store_audit(struct store *s, const char *user, const char *action, const cha
 /* Fills buf with n cryptographically random bytes (getrandom).  0 or -1. */
 int store_random(void *buf, size_t n, struct err *e);
 
+#define STORE_SHA256_LEN 32
+/* The SHA-256 of n bytes at data (FIPS 180-4). */
+void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN]);
+
+/* The rules store_user_add() applies, for callers that check input first:
+ * 0, or -1 with e saying what is allowed. */
+int store_user_name_ok(const char *name, struct err *e);
+int store_user_password_ok(const char *password, struct err *e);
+
+/* User id, or the user named name (any case): 1 found (out filled), 0 no
+ * such user, -1 on error. */
+int store_user_get(struct store *s, int64_t id, struct store_user *out, struct err *e);
+int store_user_find(struct store *s, const char *name, struct store_user *out, struct err *e);
+/* The number of users, disabled ones included. */
+int store_user_count(struct store *s, int64_t *n, struct err *e);
+/* Adds an admin only while the table is empty, in one transaction (two
+ * first starts cannot both make one): 1 added (out, if not NULL, filled),
+ * 0 a user exists already and nothing changed, -1 on error. */
+int store_user_add_first(struct store *s, const char *name, const char *password, int cost,
+                         struct store_user *out, struct err *e);
+
+/* What store_user_update() changes; a NULL member stays as it is. */
+struct store_user_change {
+    const enum store_role *role;
+    const int *disabled;
+    const char *password;
+};
+
+/* Results of store_user_update() and store_user_delete() besides 0 and -1. */
+#define STORE_USER_NOT_FOUND  1
+#define STORE_USER_LAST_ADMIN 2 /* e says why; nothing changed */
+
+/* Applies ch to user id in one transaction.  A new password, or disabling,
+ * ends the user's sessions except session keep_session (0: all of them).
+ * Refused with STORE_USER_LAST_ADMIN when no enabled admin would remain.
+ * 0 done, STORE_USER_NOT_FOUND, STORE_USER_LAST_ADMIN, or -1 with e. */
+int store_user_update(struct store *s, int64_t id, const struct store_user_change *ch, int cost,
+                      int64_t keep_session, struct err *e);
+/* Deletes user id and, by cascade, its sessions; its quotes stay, with no
+ * author.  Same results as store_user_update(). */
+int store_user_delete(struct store *s, int64_t id, struct err *e);
+
+/* --------------------------------------------------------------- sessions */
+
+/* Session tokens and CSRF tokens are 32 random bytes (getrandom) written as
+ * 64 lower-case hex digits.  The sessions table keeps only the SHA-256 of a
+ * session token, so a copy of the database lets no one in. */
+#define STORE_TOKEN_HEX 64
+
+struct store_session {
+    int64_t id;
+    int64_t user_id;
+    int64_t created, last_seen; /* unix seconds */
+    char csrf[STORE_TOKEN_HEX + 1];
+};
+
+/* Starts a session for user_id, seen from address ip: token gets the
+ * cookie value (never stored), *out the row with its new CSRF token. */
+int store_session_start(struct store *s, int64_t user_id, const char *ip,
+                        char token[STORE_TOKEN_HEX + 1], struct store_session *out, struct err *e);
+/* The session of token and its user: 1 found, 0 when token is not 64 hex
+ * digits, names no session, or belongs to a disabled user; -1 on error.
+ * Whether it has expired is the caller's rule (the times are in out). */
+int store_session_find(struct store *s, const char *token, struct store_session *out,
+                       struct store_user *user, struct err *e);
+/* Sets last_seen of session id to now. */
+int store_session_touch(struct store *s, int64_t id, int64_t now, struct err *e);
+/* Ends session id (nothing when there is none). */
+int store_session_end(struct store *s, int64_t id, struct err *e);
+/* Ends every session last seen before idle_before or started before
+ * created_before; *ended (may be NULL) gets how many. */
+int store_session_sweep(struct store *s, int64_t idle_before, int64_t created_before,
+                        int64_t *ended, struct err *e);
+
+/* ------------------------------------------------------- login throttling */
+
+/* Records a failed login for name (as typed) from address ip at now, and
+ * forgets failures older than forget_before. */
+int store_login_failed(struct store *s, const char *name, const char *ip, int64_t now,
+                       int64_t forget_before, struct err *e);
+/* How long until name, and ip, each have fewer than attempts failures in
+ * the window_s seconds before the moment of asking: *wait_s gets 0 when
+ * both have fewer now, else the seconds until the later of the two does. */
+int store_login_wait(struct store *s, const char *name, const char *ip, int attempts,
+                     int64_t window_s, int64_t now, int64_t *wait_s, struct err *e);
+
 /* -------------------------------------------------------------- materials */
 
 /* One row of the catalog: a material at one thickness.  density, price,

@@ -25,6 +25,9 @@ enum store_stmt_slot {
     STMT_USER_LOGIN,
     STMT_USER_LIST,
     STMT_AUDIT_INSERT,
+    STMT_USER_BY_ID,
+    STMT_SESSION_FIND,
+    STMT_SESSION_TOUCH,
     STMT_COUNT
 };
 
@@ -75,8 +78,6 @@ int64_t store_time(void);
 
 /* ----------------------------------------------------------------- hashing */
 
-#define STORE_SHA256_LEN 32
-
 struct store_sha256 {
     uint32_t h[8];
     uint64_t len; /* bytes absorbed */
@@ -88,7 +89,6 @@ void store_sha256_init(struct store_sha256 *c);
 void store_sha256_update(struct store_sha256 *c, const void *data, size_t n);
 /* Writes the digest and wipes c. */
 void store_sha256_final(struct store_sha256 *c, unsigned char out[STORE_SHA256_LEN]);
-void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN]);
 void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
                        unsigned char out[STORE_SHA256_LEN]);
 /* ---------------------------------------------------------------- passwords */

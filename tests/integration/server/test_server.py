@@ -92,11 +92,12 @@ def check_security(r, what):
 class Server:
     """dxfquote serve in a fresh temporary folder; stopped on exit.
     ini: text of an appliance.ini written into that folder and passed with
-    --config; tls: listen with HTTPS (the ini names the certificate)."""
+    --config; tls: listen with HTTPS (the ini names the certificate); folder:
+    an existing temporary folder to run in (removed at the end)."""
 
-    def __init__(self, exe, env=None, ini=None, tls=False):
+    def __init__(self, exe, env=None, ini=None, tls=False, folder=None):
         self.exe = exe
-        self.dir = tempfile.mkdtemp(prefix="dxfq-server-")
+        self.dir = folder or tempfile.mkdtemp(prefix="dxfq-server-")
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
         self.tls = tls

@@ -168,6 +168,8 @@ struct rd {
     size_t nlayers, caplayers;
     uint32_t *lhash; /* open addressing, index+1; 0 empty */
     size_t lhcap;
+    uint32_t last_layer; /* 1 + the layer looked up last (0: none): entities
+                            in a row mostly name the same one */
     uint32_t layer0;
 
     struct dblock *blocks;

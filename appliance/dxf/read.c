@@ -175,12 +175,19 @@ static uint32_t block_hash(struct rd *r, size_t i)
  * memory. */
 uint32_t dxf_layer_ref(struct rd *r, const char *s, size_t n)
 {
+    if (r->last_layer) { /* the same bytes name the same layer */
+        const struct dlayer *l = &r->layers[r->last_layer - 1];
+        if (l->rawlen == n && memcmp(l->raw, s, n) == 0)
+            return r->last_layer - 1;
+    }
     uint32_t h = hash_ci(s, n);
     if (r->lhcap) {
         for (size_t k = h & (r->lhcap - 1); r->lhash[k]; k = (k + 1) & (r->lhcap - 1)) {
             struct dlayer *l = &r->layers[r->lhash[k] - 1];
-            if (l->hash == h && eq_ci(l->raw, l->rawlen, s, n))
+            if (l->hash == h && eq_ci(l->raw, l->rawlen, s, n)) {
+                r->last_layer = r->lhash[k];
                 return r->lhash[k] - 1;
+            }
         }
     }
     struct dlayer *v = dxf_grow(r, r->layers, &r->caplayers, r->nlayers + 1, sizeof *v);

@@ -187,10 +187,9 @@ static int push_run(struct runs *R, size_t n, int closed)
 static int make_contours(struct geom_ctx *x, const struct runs *R)
 {
     struct geom_report *r = x->r;
-    r->contours = arena_alloc(x->a, R->n * sizeof *r->contours + 1);
+    r->contours = geom_arena_big(x->a, R->n * sizeof *r->contours + 1);
     if (!r->contours)
         return -1;
-    geom_advise_huge(r->contours, R->n * sizeof *r->contours);
     r->ncontours = R->n;
     size_t first = 0;
     for (size_t k = 0; k < R->n; k++) {
@@ -279,11 +278,10 @@ int geom_chain(struct geom_ctx *x)
     uint8_t *mark = geom_alloc(n, 1, 1);
     struct geom_edge *back = NULL;
     int rc = -1;
-    r->edges = arena_alloc(x->a, (n ? n : 1) * sizeof *r->edges);
+    r->edges = geom_arena_big(x->a, (n ? n : 1) * sizeof *r->edges);
     r->nedges = 0;
     if (!mark || !r->edges)
         goto done;
-    geom_advise_huge(r->edges, n * sizeof *r->edges);
     for (size_t i = 0; i < n; i++) {
         x->contour_of[i] = GEOM_NONE;
         if (!(r->curve_flags[i] & (GEOM_CURVE_DUPLICATE | GEOM_CURVE_ZERO)))

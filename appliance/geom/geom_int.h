@@ -66,6 +66,8 @@ void geom_advise_huge(void *p, size_t n);
 /* malloc of n * size bytes (overflow-checked, at least 1) with that advice,
  * zeroed when zero is set; free() releases it.  NULL when out of memory. */
 void *geom_alloc(size_t n, size_t size, int zero);
+/* bytes from arena a, advised the same way from 4 MiB on.  NULL on limit. */
+void *geom_arena_big(struct arena *a, size_t bytes);
 
 /* sort.c: sorts v[0..n) stably by the bits from lo up (tmp: room for n).
  * Returns v or tmp, whichever holds the result. */

@@ -630,17 +630,6 @@ double geom_hole_bound(const struct geom_contour *ct)
 
 /* ----------------------------------------------------------------- nesting */
 
-struct keyed {
-    double key;
-    uint32_t k;
-};
-
-static int by_key_asc(const void *a, const void *b)
-{
-    double x = ((const struct keyed *)a)->key, y = ((const struct keyed *)b)->key;
-    return x < y ? -1 : x > y ? 1 : 0;
-}
-
 /* The smallest candidate that holds point p, -1 when none.  Candidates
  * are few as a rule: insertion sort by area, then by index so that equal
  * areas (copies of one contour) resolve the same way on every run; the
@@ -747,9 +736,11 @@ static int hole_sizes(struct geom_ctx *x)
 {
     struct geom_report *r = x->r;
     struct geom_contour *ct = r->contours;
-    struct keyed *h = malloc((r->ncontours + 1) * sizeof *h);
-    if (!h)
-        return -1;
+    struct geom_kv *h = geom_alloc(r->ncontours + 1, sizeof *h, 0);
+    struct geom_kv *tmp = geom_alloc(r->ncontours + 1, sizeof *tmp, 0);
+    int rc = -1;
+    if (!h || !tmp)
+        goto done;
     size_t nh = 0;
     for (size_t p = 0; p < r->nparts; p++)
         r->parts[p].smallest_hole_mm = INFINITY;
@@ -762,19 +753,18 @@ static int hole_sizes(struct geom_ctx *x)
         if (c->hole_mm >= 0)
             p->smallest_hole_mm = fmin(p->smallest_hole_mm, c->hole_mm);
         else
-            h[nh++] = (struct keyed){geom_hole_bound(c), (uint32_t)k};
+            h[nh++] = (struct geom_kv){geom_sort_key(geom_hole_bound(c)), (uint32_t)k};
     }
-    qsort(h, nh, sizeof *h, by_key_asc);
+    /* By upper bound, ascending (stable, in O(n)). */
+    const struct geom_kv *by_bound = geom_radix_sort_kv(h, tmp, nh);
     for (size_t i = 0; i < nh; i++) {
-        struct geom_contour *c = &ct[h[i].k];
+        struct geom_contour *c = &ct[by_bound[i].val];
         struct geom_part *p = &r->parts[c->part];
-        if (h[i].key >= p->smallest_hole_mm)
+        if (geom_hole_bound(c) >= p->smallest_hole_mm)
             continue;
-        double d = geom_inscribed(x, h[i].k, p->smallest_hole_mm);
-        if (d < 0) {
-            free(h);
-            return -1;
-        }
+        double d = geom_inscribed(x, by_bound[i].val, p->smallest_hole_mm);
+        if (d < 0)
+            goto done;
         if (d < p->smallest_hole_mm) {
             c->hole_mm = d;
             p->smallest_hole_mm = d;
@@ -783,8 +773,11 @@ static int hole_sizes(struct geom_ctx *x)
     for (size_t p = 0; p < r->nparts; p++)
         if (isinf(r->parts[p].smallest_hole_mm))
             r->parts[p].smallest_hole_mm = 0;
+    rc = 0;
+done:
     free(h);
-    return 0;
+    free(tmp);
+    return rc;
 }
 
 int geom_nest(struct geom_ctx *x)

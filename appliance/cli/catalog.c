@@ -22,6 +22,7 @@
  * import with its line number.
  */
 #include "args.h"
+#include "jobs/job.h"
 #include "quote_rules.h"
 
 #include <cJSON.h>
@@ -90,47 +91,45 @@ static void describe_version(const struct store_rules *r, char *buf, size_t n)
              r->author ? r->author : "(built in)", when, r->sha256);
 }
 
+/* --rules FILE, else the rules the server picks (job_rules_pick), so
+ * that the shell and the server price with the same rules. */
 int quote_rules_load(const struct cfg *c, struct store *s, const char *file, struct arena *a,
                      struct price_engine **pe, struct quote_rules *qr, struct err *e)
 {
-    const char *src = NULL;
-    char *text;
+    const char *src;
     size_t len = 0;
-    struct store_rules sr;
     memset(qr, 0, sizeof *qr);
-    const char *cfg_file = cfg_str(c, CFG_PRICING_RULES_FILE);
-    int active = 0;
-    if (!file && s && (active = store_rules_active(s, a, &sr, e)) < 0)
-        return -1;
-    if (file || (!active && *cfg_file)) {
-        const char *path = file ? file : cfg_file;
-        if (quote_read_rules(path, a, &text, &len, e) != 0)
-            return file ? -1 : err_prefix(e, "[pricing] rules_file");
+    if (file) {
+        char *text;
+        if (quote_read_rules(file, a, &text, &len, e) != 0)
+            return -1;
         src = text;
-        qr->origin = file ? "file" : "config";
-        qr->name = path;
-        snprintf(qr->describe, sizeof qr->describe, "%s (%s)", path,
-                 file ? "--rules" : "[pricing] rules_file");
-    } else if (active) {
-        src = sr.source;
-        len = sr.len;
-        qr->version = sr.version;
-        qr->origin = "database";
-        char name[32];
-        snprintf(name, sizeof name, "rules v%lld", (long long)sr.version);
-        qr->name = arena_strdup(a, name);
-        describe_version(&sr, qr->describe, sizeof qr->describe);
+        qr->origin = "file";
+        qr->name = file;
+        snprintf(qr->describe, sizeof qr->describe, "%s (--rules)", file);
     } else {
-        const struct embed_file *f = price_default_rules();
-        src = (const char *)f->data;
-        len = f->len;
-        qr->origin = "built-in";
-        qr->name = "pricing.lua";
-        snprintf(qr->describe, sizeof qr->describe,
-                 "pricing.lua built into this binary (no version installed)");
+        struct job_rules jr;
+        struct store_rules sr;
+        if (job_rules_pick(c, s, a, &jr, e) != 0)
+            return -1;
+        src = jr.src;
+        len = jr.len;
+        qr->version = jr.version;
+        qr->origin = jr.origin;
+        qr->name = jr.name;
+        int found = 0;
+        if (jr.version > 0 && (found = store_rules_get(s, a, jr.version, &sr, e)) < 0)
+            return -1;
+        if (found)
+            describe_version(&sr, qr->describe, sizeof qr->describe);
+        else if (jr.version > 0)
+            snprintf(qr->describe, sizeof qr->describe, "version %lld", (long long)jr.version);
+        else if (!strcmp(jr.origin, "config"))
+            snprintf(qr->describe, sizeof qr->describe, "%s ([pricing] rules_file)", jr.name);
+        else
+            snprintf(qr->describe, sizeof qr->describe,
+                     "%s built into this binary (no version installed)", jr.name);
     }
-    if (!qr->name)
-        return err_set(e, "out of memory");
     if (quote_engine_new(c, pe, e) != 0)
         return -1;
     if (price_engine_load(*pe, qr->name, src, len, e) != 0) {

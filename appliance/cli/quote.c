@@ -4,13 +4,15 @@
  *            [--units U] [--json] [--pdf OUT.pdf] [--png OUT.png]
  *            [--customer TEXT] [--number TEXT] [--date YYYY-MM-DD]`.
  *
- * Measures each drawing exactly as inspect does (inspect.h), looks up its
- * material and thickness in the catalog, and prices it with the rules in
- * effect: --rules FILE, else the database's active version, else [pricing]
- * rules_file, else the rules built into the binary.  Material, thickness,
- * quantity, units and options apply to every file; one file may override
- * them as FILE@key=value,... (docs/quote.md): the argument is split at its
- * last '@' only when it is not itself an existing file.
+ * Measures each drawing, looks up its material and thickness in the
+ * catalog and gets what the rules read exactly as inspect and the server
+ * do (jobs/job.h: job_measure_file, job_material, job_price_part), and
+ * prices it with the rules in effect: --rules FILE, else the database's
+ * active version, else [pricing] rules_file, else the rules built into the
+ * binary.  Material, thickness, quantity, units and options apply to
+ * every file; one file may override them as FILE@key=value,...
+ * (docs/quote.md): the argument is split at its last '@' only when it is
+ * not itself an existing file.
  *
  * Output: for one file, a breakdown for a person, or with --json one
  * object, the inspect figures under "geometry" and the price under
@@ -29,7 +31,7 @@
  * cannot be written; 2 for bad usage, found before any work is done.
  */
 #include "args.h"
-#include "inspect.h"
+#include "jobs/job.h"
 #include "price/price.h"
 #include "quote_int.h"
 #include "quote_rules.h"
@@ -59,115 +61,31 @@ static const char WANT_OPTION[] = "KEY or KEY=VALUE with KEY of a-z, 0-9 and _";
 
 /* ---------------------------------------------------------------- catalog */
 
-struct catalog_names {
-    const char *want;  /* the material asked for */
-    int material_seen; /* want is in the catalog: list only its thicknesses */
-    char list[1536];   /* "Name (1, 2 mm); Name (3" while it is built */
-    size_t n;
-    char last[128]; /* the material of the previous row */
-};
-
-static void add_text(struct catalog_names *cn, const char *text)
-{
-    size_t k = strlen(text);
-    if (cn->n + k + 1 < sizeof cn->list) {
-        memcpy(cn->list + cn->n, text, k + 1);
-        cn->n += k;
-    }
-}
-
-static int material_seen(const struct store_material *m, void *ctx)
-{
-    struct catalog_names *cn = ctx;
-    cn->material_seen = !strcasecmp(m->name, cn->want);
-    return cn->material_seen;
-}
-
-static int collect_names(const struct store_material *m, void *ctx)
-{
-    struct catalog_names *cn = ctx;
-    char num[40];
-    if (cn->material_seen) {
-        if (!strcasecmp(m->name, cn->want)) {
-            snprintf(num, sizeof num, "%s%g", cn->n ? ", " : "", m->thickness_mm);
-            add_text(cn, num);
-        }
-        return 0;
-    }
-    if (strcasecmp(m->name, cn->last) != 0) {
-        if (cn->n)
-            add_text(cn, " mm); ");
-        add_text(cn, m->name);
-        add_text(cn, " (");
-        snprintf(cn->last, sizeof cn->last, "%s", m->name);
-    } else {
-        add_text(cn, ", ");
-    }
-    snprintf(num, sizeof num, "%g", m->thickness_mm);
-    add_text(cn, num);
-    return 0;
-}
-
 /* The message for a material or thickness not in the catalog, listing
- * what the catalog has (longer than a struct err holds), in arena a;
- * who starts it. */
+ * what it has (longer than a struct err holds, and with the command that
+ * shows the catalog), in arena a; who starts it. */
 static const char *not_in_catalog(struct store *s, struct arena *a, const char *who,
                                   const char *name, double thickness)
 {
-    struct catalog_names cn;
     struct err e;
-    char msg[2048];
-    memset(&cn, 0, sizeof cn);
-    cn.want = name;
-    if (store_material_list(s, material_seen, &cn, &e) != 0 ||
-        store_material_list(s, collect_names, &cn, &e) != 0)
+    char list[1600], msg[2048];
+    int seen = job_catalog_has(s, name, list, sizeof list, &e);
+    if (seen < 0)
         snprintf(msg, sizeof msg, "%s: %s", who, e.msg);
-    else if (cn.material_seen)
+    else if (seen)
         snprintf(msg, sizeof msg,
                  "%s: %s is not in the catalog at %g mm; it has %s mm "
                  "(see 'dxfquote materials list')",
-                 who, name, thickness, cn.list);
-    else if (cn.n == 0)
+                 who, name, thickness, list);
+    else if (!list[0])
         snprintf(msg, sizeof msg,
                  "%s: the materials catalog is empty; import one with "
                  "'dxfquote materials import FILE.csv'",
                  who);
     else
-        snprintf(msg, sizeof msg, "%s: no material '%s' in the catalog; it has %s mm)", who, name,
-                 cn.list);
+        snprintf(msg, sizeof msg, "%s: no material '%s' in the catalog; it has %s", who, name,
+                 list);
     return arena_strdup(a, msg);
-}
-
-/* The shop's extra columns (a JSON object) as price_extra; numbers stay
- * numbers, strings strings, anything else its JSON text.  In arena a. */
-static int extras_from_json(const char *json, struct arena *a, struct price_extra **out, size_t *n,
-                            struct err *e)
-{
-    cJSON *o = cJSON_Parse(json && *json ? json : "{}");
-    *out = NULL;
-    *n = 0;
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
-        return err_set(e, "the catalog's extra columns are not a JSON object: %.80s", json);
-    }
-    size_t count = (size_t)cJSON_GetArraySize(o), k = 0;
-    struct price_extra *v = count ? arena_calloc(a, count, sizeof *v) : NULL;
-    for (cJSON *it = o->child; it && v; it = it->next, k++) {
-        v[k].key = arena_strdup(a, it->string);
-        if (cJSON_IsNumber(it)) {
-            v[k].num = it->valuedouble;
-        } else if (cJSON_IsString(it)) {
-            v[k].text = arena_strdup(a, it->valuestring);
-        } else {
-            char *t = cJSON_PrintUnformatted(it);
-            v[k].text = arena_strdup(a, t ? t : "");
-            cJSON_free(t);
-        }
-    }
-    cJSON_Delete(o);
-    *out = v;
-    *n = count;
-    return 0;
 }
 
 /* -------------------------------------------------------------- arguments */
@@ -388,10 +306,9 @@ static int part_fail(struct quote_part *p, const char *msg)
 static int quote_one(const struct run *R, struct quote_part *p)
 {
     struct err e;
-    struct store_material row;
     char msg[sizeof e.msg + 200];
     p->ar = arena_new((size_t)cfg_int(R->c, CFG_LIMITS_MEMORY_MB) << 20);
-    int found = store_material_get(R->s, p->ar, p->material, p->thickness_mm, &row, &e);
+    int found = job_material(R->s, p->ar, p->material, p->thickness_mm, &p->m, &e);
     if (found < 0)
         return part_fail(p, e.msg);
     if (!found) {
@@ -399,33 +316,14 @@ static int quote_one(const struct run *R, struct quote_part *p)
             not_in_catalog(R->s, p->ar, R->single ? "quote" : p->arg, p->material, p->thickness_mm);
         return p->error ? -1 : part_fail(p, "out of memory");
     }
-    struct price_material m = {.name = row.name,
-                               .thickness_mm = row.thickness_mm,
-                               .density_kg_m3 = row.density_kg_m3,
-                               .price_per_kg = row.price_per_kg,
-                               .cutting_speed_mm_min = row.cutting_speed_mm_min,
-                               .pierce_time_s = row.pierce_time_s,
-                               .sheet_w_mm = row.sheet_w_mm,
-                               .sheet_h_mm = row.sheet_h_mm};
-    struct price_extra *extra;
-    if (extras_from_json(row.extra, p->ar, &extra, &m.nextra, &e) != 0)
+    if (job_measure_file(R->c, p->path, p->units, p->thickness_mm, p->ar, &p->in, &e) != 0)
         return part_fail(p, e.msg);
-    m.extra = extra;
-    p->m = m;
-
-    if (inspect_measure(R->c, p->path, p->units, p->thickness_mm, p->ar, &p->in, &e) != 0)
-        return part_fail(p, e.msg);
-    const struct inspection *in = &p->in;
-    const char **layer_names = arena_calloc(p->ar, in->d.nlayers + 1, sizeof *layer_names);
-    if (!layer_names) {
+    struct price_part part;
+    memset(&part, 0, sizeof part);
+    if (job_price_part(&p->in, p->ar, &part) != 0) {
         snprintf(msg, sizeof msg, "%s: out of memory ([limits] memory_mb)", p->path);
         return part_fail(p, msg);
     }
-    for (size_t i = 0; i < in->d.nlayers; i++)
-        layer_names[i] = in->d.layers[i].name;
-    /* geom's layer table may count layers dxf's does not name. */
-    struct price_part part = {&in->r, &in->d.warnings,
-                              in->r.nlayers <= in->d.nlayers ? layer_names : NULL, in->d.units};
     struct price_ctx ctx = {&p->m, p->qty, p->opts, p->nopts, &R->shop};
     if (price_quote(R->pe, &part, &ctx, p->ar, &p->r, &e) != 0) {
         snprintf(msg, sizeof msg, "%s: %s", p->path, e.msg);
@@ -552,7 +450,7 @@ static void output_single(const struct quote_part *p, const struct quote_rules *
 {
     if (json) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "geometry", inspect_json(&p->in));
+        cJSON_AddItemToObject(o, "geometry", job_geometry_json(&p->in));
         cJSON_AddItemToObject(o, "price", quote_price_json(p, qr));
         if (pdf || png)
             quote_totals_json(o, t, pdf, png);
@@ -617,9 +515,7 @@ int cli_quote(int argc, char **argv)
     log_open(LOG_WARN, NULL, 0, 0, NULL);
     R.c = c;
     R.single = n == 1;
-    R.shop =
-        (struct price_shop){cfg_real(c, CFG_COMPANY_MACHINE_RATE_PER_HOUR),
-                            cfg_str(c, CFG_COMPANY_CURRENCY), cfg_real(c, CFG_COMPANY_TAX_RATE)};
+    R.shop = job_shop(c);
     if (store_open(&R.s, cfg_str(c, CFG_DATA_DIR), (int)cfg_int(c, CFG_DATA_BUSY_TIMEOUT_MS), &e) !=
             0 ||
         quote_rules_load(c, R.s, args_get(&a, "--rules"), ar, &R.pe, &qr, &e) != 0) {
@@ -653,7 +549,7 @@ int cli_quote(int argc, char **argv)
             cJSON *pj = cJSON_CreateObject();
             cJSON_AddStringToObject(pj, "file", p->path);
             if (p->priced) {
-                cJSON_AddItemToObject(pj, "geometry", inspect_json(&p->in));
+                cJSON_AddItemToObject(pj, "geometry", job_geometry_json(&p->in));
                 cJSON_AddItemToObject(pj, "price", quote_price_json(p, &qr));
             } else {
                 cJSON_AddStringToObject(pj, "error", p->error);

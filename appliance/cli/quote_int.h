@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
-#include "inspect.h"
+#include "jobs/job.h"
 #include "price/price.h"
 #include "quote_rules.h"
 
@@ -32,7 +32,7 @@ struct quote_part {
     struct arena *ar;
     int priced;              /* 1 when in, m and r are valid */
     const char *error;       /* why it was not priced (in ar), for stderr and JSON */
-    struct inspection in;    /* the measured drawing */
+    struct job_measured in;  /* the measured drawing */
     struct price_material m; /* the catalog row it was priced on */
     struct price_result r;
 };
@@ -56,8 +56,8 @@ struct quote_totals {
     struct quote_doc doc;
 };
 
-/* The "price" object of a priced part (docs/quote.md).  Caller frees it
- * with cJSON_Delete(). */
+/* The "price" object of a priced part (docs/quote.md), as the server
+ * writes it (job_price_json).  Caller frees it with cJSON_Delete(). */
 cJSON *quote_price_json(const struct quote_part *qp, const struct quote_rules *qr);
 
 /* A priced part's breakdown for a person, on stdout. */

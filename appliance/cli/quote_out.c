@@ -5,9 +5,10 @@
  *
  * Accepts parts as quote.c priced them (priced set) and totals it summed;
  * nothing is computed here but the conversion of minor units to the
- * decimal figures shown beside them.  The JSON shapes are documented in
- * docs/quote.md; amounts appear as decimal numbers in the currency (12.34)
- * and as integer minor units (1234), the exact figure.
+ * decimal figures shown beside them; a part's "price" object is the job
+ * system's (job_price_json), so it is the server's.  The JSON shapes are
+ * documented in docs/quote.md; amounts appear as decimal numbers in the
+ * currency (12.34) and as integer minor units (1234), the exact figure.
  */
 #include "quote_int.h"
 
@@ -19,59 +20,17 @@
 
 cJSON *quote_price_json(const struct quote_part *qp, const struct quote_rules *qr)
 {
-    const struct price_result *r = &qp->r;
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddNumberToObject(p, "unit_price", price_units(r->unit_price, r->decimals));
-    cJSON_AddNumberToObject(p, "total", price_units(r->total, r->decimals));
-    cJSON_AddStringToObject(p, "currency", r->currency);
-    cJSON_AddNumberToObject(p, "unit_price_minor", (double)r->unit_price);
-    cJSON_AddNumberToObject(p, "total_minor", (double)r->total);
-    cJSON_AddNumberToObject(p, "decimals", r->decimals);
-    cJSON *lines = cJSON_AddArrayToObject(p, "lines");
-    for (size_t i = 0; i < r->nlines; i++) {
-        cJSON *l = cJSON_CreateObject();
-        cJSON_AddStringToObject(l, "label", r->lines[i].label);
-        cJSON_AddNumberToObject(l, "amount", price_units(r->lines[i].amount, r->decimals));
-        cJSON_AddNumberToObject(l, "amount_minor", (double)r->lines[i].amount);
-        cJSON_AddStringToObject(l, "detail", r->lines[i].detail);
-        cJSON_AddItemToArray(lines, l);
-    }
-    cJSON *notes = cJSON_AddArrayToObject(p, "notes");
-    for (size_t i = 0; i < r->nnotes; i++)
-        cJSON_AddItemToArray(notes, cJSON_CreateString(r->notes[i]));
-    cJSON_AddBoolToObject(p, "needs_review", r->needs_review);
-    if (r->lead_time_days >= 0)
-        cJSON_AddNumberToObject(p, "lead_time_days", r->lead_time_days);
-    else
-        cJSON_AddNullToObject(p, "lead_time_days");
-    if (qr->version > 0)
-        cJSON_AddNumberToObject(p, "rules_version", (double)qr->version);
-    else
-        cJSON_AddNullToObject(p, "rules_version");
-    cJSON_AddStringToObject(p, "rules_origin", qr->origin);
-    cJSON_AddStringToObject(p, "rules_name", qr->name);
-    cJSON *mj = cJSON_AddObjectToObject(p, "material");
-    cJSON_AddStringToObject(mj, "name", qp->m.name);
-    cJSON_AddNumberToObject(mj, "thickness_mm", qp->m.thickness_mm);
-    cJSON_AddNumberToObject(p, "quantity", (double)qp->qty);
-    cJSON *oj = cJSON_AddObjectToObject(p, "options");
-    for (size_t i = 0; i < qp->nopts; i++) {
-        cJSON_DeleteItemFromObjectCaseSensitive(oj, qp->opts[i].key);
-        if (qp->opts[i].value)
-            cJSON_AddStringToObject(oj, qp->opts[i].key, qp->opts[i].value);
-        else
-            cJSON_AddTrueToObject(oj, qp->opts[i].key);
-    }
-    return p;
+    struct job_rules jr = {.version = qr->version, .origin = qr->origin, .name = qr->name};
+    return job_price_json(&qp->r, &jr, &qp->m, qp->qty, qp->opts, qp->nopts);
 }
 
 void quote_print_part(const struct quote_part *qp, const struct quote_rules *qr)
 {
     char amount[40];
-    const struct inspection *in = &qp->in;
+    const struct job_measured *in = &qp->in;
     const struct price_result *r = &qp->r;
     const struct geom_report *g = &in->r;
-    printf("%s\n", in->path);
+    printf("%s\n", in->file);
     printf("%-14s %.3f mm cut, %zu pierces, %.3f x %.3f mm\n", "part", g->cut_length_mm, g->pierces,
            g->width_mm, g->height_mm);
     printf("%-14s %s, %g mm\n", "material", qp->m.name, qp->m.thickness_mm);

@@ -1,19 +1,19 @@
 /*
  * render_cmd.c - `dxfquote render FILE.dxf OUT.png [--size WxH] [--thumbnail]`.
  *
- * Reads and measures one drawing exactly as inspect does (inspect.h:
- * limits and tolerances from the configuration) and writes its preview as
- * PNG.  The size is the detail view's ([render] detail_width x
- * detail_height), the thumbnail's with --thumbnail, or --size WxH (each
- * side 16 to 8192).  The part's size in mm is written under the drawing
- * when the canvas is at least 320 x 240.  One line on stdout says what was
- * written and how long reading, measuring and drawing took.  Exit 0 when
- * the PNG was written, 1 when the drawing cannot be read or measured or
- * the file cannot be written (one line on stderr says why), 2 for bad
- * usage.
+ * Reads and measures one drawing exactly as inspect and the server do
+ * (job_measure_file, jobs/job.h: limits and tolerances from the
+ * configuration) and writes its preview as PNG.  The size is the detail
+ * view's ([render] detail_width x detail_height), the thumbnail's with
+ * --thumbnail, or --size WxH (each side 16 to 8192).  The part's size in
+ * mm is written under the drawing when the canvas is at least 320 x 240.
+ * One line on stdout says what was written and how long reading,
+ * measuring and drawing took.  Exit 0 when the PNG was written, 1 when the
+ * drawing cannot be read or measured or the file cannot be written (one
+ * line on stderr says why), 2 for bad usage.
  */
 #include "args.h"
-#include "inspect.h"
+#include "jobs/job.h"
 #include "render/render.h"
 
 #include <stdlib.h>
@@ -68,12 +68,12 @@ int cli_render(int argc, char **argv)
     }
 
     struct arena *ar = arena_new((size_t)cfg_int(c, CFG_LIMITS_MEMORY_MB) << 20);
-    struct inspection in;
+    struct job_measured in;
     unsigned char *png = NULL;
     size_t len = 0;
     const char *path = a.pos[0], *out = a.pos[1];
 
-    if (inspect_measure(c, path, units, 0, ar, &in, &e) != 0) {
+    if (job_measure_file(c, path, units, 0, ar, &in, &e) != 0) {
         rc = cli_fail(1, "%s", e.msg);
         goto done;
     }

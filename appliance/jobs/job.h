@@ -167,6 +167,13 @@ int job_rules_pick(const struct cfg *c, struct store *s, struct arena *a, struct
 int job_material(struct store *s, struct arena *a, const char *name, double thickness_mm,
                  struct price_material *out, struct err *e);
 
+/* What the catalog has, for a message about material name that it lacks
+ * at some thickness or at all, in buf (n bytes, cut short if need be):
+ * 1 when it has name, buf its thicknesses ("1, 2.5"); 0 when not, buf
+ * every material with its thicknesses ("Steel (1, 2 mm); Alu (3 mm)"),
+ * "" when the catalog is empty; -1 with e filled on error. */
+int job_catalog_has(struct store *s, const char *name, char *buf, size_t n, struct err *e);
+
 /* A part's options (a JSON object, NULL or "" for none) as the rules see
  * them: "key": "value" gives the string, true a flag, a number its text;
  * false and null leave the option out.  Keys are 1 to 64 of a-z, 0-9, _.

@@ -20,6 +20,7 @@
 
 #define RULES_MAX_BYTES (1u << 20)
 #define OPTIONS_MAX     64
+#define CATALOG_LIST    1536 /* bytes of the list of what the catalog has */
 
 /* ------------------------------------------------------------------ rules */
 
@@ -82,9 +83,9 @@ int job_rules_pick(const struct cfg *c, struct store *s, struct arena *a, struct
 /* ---------------------------------------------------------------- catalog */
 
 struct catalog_names {
-    const char *want;  /* the material asked for */
-    int material_seen; /* want is in the catalog: list only its thicknesses */
-    char list[1024];   /* "Name (1, 2 mm); Name (3" while it is built */
+    const char *want;        /* the material asked for */
+    int material_seen;       /* want is in the catalog: list only its thicknesses */
+    char list[CATALOG_LIST]; /* "Name (1, 2 mm); Name (3" while it is built */
     size_t n;
     char last[128]; /* the material of the previous row */
 };
@@ -130,9 +131,7 @@ static int collect_names(const struct store_material *m, void *ctx)
     return 0;
 }
 
-/* The message for a material or thickness the catalog does not have,
- * listing what it has. */
-static int not_in_catalog(struct store *s, const char *name, double thickness, struct err *e)
+int job_catalog_has(struct store *s, const char *name, char *buf, size_t n, struct err *e)
 {
     struct catalog_names cn;
     memset(&cn, 0, sizeof cn);
@@ -140,13 +139,25 @@ static int not_in_catalog(struct store *s, const char *name, double thickness, s
     if (store_material_list(s, material_seen, &cn, e) != 0 ||
         store_material_list(s, collect_names, &cn, e) != 0)
         return -1;
-    if (cn.material_seen)
-        err_set(e, "%s is not in the catalog at %g mm; it has %s mm", name, thickness, cn.list);
-    else if (cn.n == 0)
+    snprintf(buf, n, "%s%s", cn.list, !cn.material_seen && cn.n ? " mm)" : "");
+    return cn.material_seen;
+}
+
+/* The message for a material or thickness the catalog does not have,
+ * listing what it has. */
+static int not_in_catalog(struct store *s, const char *name, double thickness, struct err *e)
+{
+    char list[CATALOG_LIST + 8];
+    int seen = job_catalog_has(s, name, list, sizeof list, e);
+    if (seen < 0)
+        return -1;
+    if (seen)
+        err_set(e, "%s is not in the catalog at %g mm; it has %s mm", name, thickness, list);
+    else if (!list[0])
         err_set(e, "unknown material '%s': the materials catalog is empty; an admin imports one",
                 name);
     else
-        err_set(e, "unknown material '%s'; the catalog has %s mm)", name, cn.list);
+        err_set(e, "unknown material '%s'; the catalog has %s", name, list);
     return 0;
 }
 

@@ -405,7 +405,7 @@ static int make_parts(struct arena *ar, const struct args *a, const char **files
         int rc = spec ? apply_spec(ar, p, spec) : 0;
         if (rc)
             return rc;
-        if (!p->material || !p->thickness_mm || !p->qty) {
+        if (!p->material || p->thickness_mm <= 0 || !p->qty) {
             if (n == 1 && !spec)
                 return cli_fail(2, "quote: --material NAME, --thickness MM and --qty N are "
                                    "required");
@@ -415,7 +415,7 @@ static int make_parts(struct arena *ar, const struct args *a, const char **files
                             "FILE.dxf@material=NAME,thickness=MM,qty=N",
                             p->arg,
                             !p->material       ? "material"
-                            : !p->thickness_mm ? "thickness"
+                            : p->thickness_mm <= 0 ? "thickness"
                                                : "quantity");
         }
     }

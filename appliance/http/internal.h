@@ -135,6 +135,9 @@ struct http_route {
 extern const struct http_route http_routes_ops[];  /* ops.c: /health, /metrics, assets */
 extern const struct http_route http_routes_auth[];  /* auth.c: login, logout, me, setup */
 extern const struct http_route http_routes_users[]; /* api_users.c: /api/users */
+/* api_admin.c: /api/materials, /api/materials.csv, /api/rules */
+extern const struct http_route http_routes_admin[];
+extern const struct http_route http_routes_backups[]; /* api_backups.c: /api/backups */
 
 /* 1 when path fits pattern: literal segments compare exactly, a "{name}"
  * segment matches one non-empty segment.  0 otherwise. */
@@ -218,6 +221,19 @@ int http_fail_internal(struct http_req *r, const char *what, const struct err *e
 void http_audit(struct http_req *r, const char *user, const char *action, const char *fmt, ...)
     CORE_PRINTF(4, 5);
 
+/* --------------------------------------------------------- catalog as CSV */
+
+/* The catalog as CSV (catalog_csv.c; the format of `dxfquote materials
+ * export`) into *out (caller frees) and *len. */
+int http_catalog_csv(struct store *s, char **out, size_t *len, struct err *e);
+/* Parses CSV text (len bytes, NUL after them; decoded in place, so rows
+ * point into it and into arena a) into *rows, *count of them.  -1 with e
+ * naming the line. */
+int http_catalog_csv_parse(char *text, size_t len, struct arena *a, struct store_material **rows,
+                           size_t *count, struct err *e);
+/* 1 when s is a name the rules can use: [A-Za-z_][A-Za-z0-9_]*, 64 at most. */
+int http_is_identifier(const char *s);
+
 /* ---------------------------------------------------------------- replies */
 
 /* Sends one complete response: status line, the security headers, cache
@@ -226,6 +242,12 @@ void http_audit(struct http_req *r, const char *user, const char *action, const 
  * body (204, 304).  Records status and bytes in r.  Returns status. */
 int http_reply(struct http_req *r, int status, const char *content_type, const char *extra,
                const void *body, size_t len);
+
+/* As http_reply(), with the body read from fd: len bytes, sent in
+ * pieces (a backup may be larger than memory should hold).  Returns
+ * status; the caller closes fd. */
+int http_reply_file(struct http_req *r, int status, const char *content_type,
+                    const char *extra, int fd, size_t len);
 
 /* Serialises obj as the body (application/json, Cache-Control: no-store)
  * and frees obj.  Returns status. */

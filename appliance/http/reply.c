@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/internal.h"
 
@@ -27,10 +28,11 @@
     "Referrer-Policy: no-referrer\r\n"                                                             \
     "X-Frame-Options: DENY\r\n"
 
-int http_reply(struct http_req *r, int status, const char *content_type, const char *extra,
-               const void *body, size_t len)
+/* The status line and headers of a reply of len body bytes. */
+static void send_head(struct http_req *r, int status, const char *content_type,
+                      const char *extra, size_t len)
 {
-    int not_modified = status == 304, no_body = r->head || status == 204 || not_modified;
+    int not_modified = status == 304;
     char date[64], type[160] = "", length[48] = "";
     time_t now = time(NULL);
     struct tm tm;
@@ -52,10 +54,40 @@ int http_reply(struct http_req *r, int status, const char *content_type, const c
               strstr(extra, "Cache-Control:") ? "" : "Cache-Control: no-store\r\n", extra);
     r->status = status;
     r->bytes = 0;
+}
+
+int http_reply(struct http_req *r, int status, const char *content_type, const char *extra,
+               const void *body, size_t len)
+{
+    int no_body = r->head || status == 204 || status == 304;
+    send_head(r, status, content_type, extra, len);
     if (!no_body && len) {
         int w = mg_write(r->conn, body, len);
         if (w > 0)
             r->bytes = w;
+    }
+    return status;
+}
+
+int http_reply_file(struct http_req *r, int status, const char *content_type,
+                    const char *extra, int fd, size_t len)
+{
+    char buf[64 * 1024];
+    send_head(r, status, content_type, extra, len);
+    if (r->head)
+        return status;
+    /* The length is promised: a file that shrinks meanwhile ends the
+     * connection short, which the client sees as a failed download. */
+    size_t left = len;
+    while (left > 0) {
+        ssize_t got = read(fd, buf, left < sizeof buf ? left : sizeof buf);
+        if (got <= 0)
+            break;
+        int w = mg_write(r->conn, buf, (size_t)got);
+        if (w <= 0)
+            break;
+        r->bytes += w;
+        left -= (size_t)got;
     }
     return status;
 }
@@ -66,7 +98,7 @@ int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extr
     cJSON_Delete(obj);
     if (!text)
         core_die("out of memory rendering a JSON reply");
-    char lines[256];
+    char lines[1024];
     snprintf(lines, sizeof lines, "Cache-Control: no-store\r\n%s", extra ? extra : "");
     http_reply(r, status, "application/json", lines, text, strlen(text));
     cJSON_free(text);

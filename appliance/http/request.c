@@ -36,7 +36,7 @@ int http_read_body(struct http_req *r, size_t max, char **out, size_t *len)
                                 declared, max);
     size_t cap = declared >= 0 ? (size_t)declared : 4096, n = 0;
     char *buf = xmalloc(cap + 1);
-    for (;;) {
+    while (declared != 0) {
         if (n == cap) {
             if (cap > max) {
                 free(buf);

@@ -23,6 +23,8 @@
 static const struct http_route *const tables[] = {
     http_routes_auth,
     http_routes_users,
+    http_routes_admin,
+    http_routes_backups,
     http_routes_ops,
     NULL,
 };

@@ -14,6 +14,9 @@
  * snapshot a write between two batches would restart the copy, and steady
  * writes could starve it.  BUSY or LOCKED from a batch is retried after a
  * short sleep until the busy timeout has passed.
+ *
+ * store_backup_verify() runs the same integrity check on a finished backup
+ * file, read-only, for listings that must say which backups are good.
  */
 #include "store_internal.h"
 
@@ -175,4 +178,32 @@ fail:
     unlink(tmp);
     free(tmp);
     return -1;
+}
+
+int store_backup_verify(const char *path, char *problem, size_t n, struct err *e)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        err_set(e, "%s: cannot open: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return -1;
+    }
+    rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    int ok = 0;
+    if (rc == SQLITE_ROW) {
+        const char *res = (const char *)sqlite3_column_text(st, 0);
+        ok = res && !strcmp(res, "ok");
+        snprintf(problem, n, "%s", ok ? "" : res ? res : "no answer");
+    } else {
+        /* Not a database at all, or damaged past reading: that is the
+         * answer of the check, not an error of ours. */
+        snprintf(problem, n, "%s", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ok;
 }

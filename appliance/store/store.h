@@ -40,6 +40,10 @@ void store_file_sizes(struct store *s, int64_t *db_bytes, int64_t *wal_bytes);
 /* Online backup of the live database to path through SQLite's backup API,
  * safe while the server runs.  Writes to path.tmp then renames. */
 int store_backup(struct store *s, const char *path, struct err *e);
+/* PRAGMA integrity_check on the database file at path, opened read-only:
+ * 1 it passes, 0 it fails (problem gets the first complaint), -1 it cannot
+ * be opened (e filled). */
+int store_backup_verify(const char *path, char *problem, size_t n, struct err *e);
 
 /* ------------------------------------------------------------------ users */
 

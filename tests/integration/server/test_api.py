@@ -219,6 +219,8 @@ def case_login(exe):
         check(r.status == 415 and r.error()["code"] == "unsupported_media_type", r.body)
         r = raw(p, "POST", "/api/login", "{not json", {"Content-Type": "application/json"})
         check(r.status == 400 and r.error()["code"] == "bad_request", r.body)
+        r = raw(p, "POST", "/api/login", "", {"Content-Type": "application/json"})
+        check(r.status == 400 and r.error()["code"] == "bad_request", r.body)
         r = raw(p, "POST", "/api/login", "[1]", {"Content-Type": "application/json"})
         check(r.status == 400, r.body)
         r = raw(p, "POST", "/api/login", json.dumps({"username": 1, "password": "x"}),
@@ -468,12 +470,255 @@ def case_users(exe):
         check(r.status == 403 and r.error()["code"] == "csrf", r.body)
 
 
+def default_rules():
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "rules",
+                       "pricing.lua")
+    with open(src) as f:
+        return f.read()
+
+
+def case_materials(exe):
+    s = serve_with_users(exe)
+    with s:
+        a, sales = Client(s.port), Client(s.port)
+        a.login("admin", ADMIN_PW)
+        sales.login("sales", SALES_PW)
+        r = sales.call("GET", "/api/materials")
+        check(r.status == 200, r.body)
+        cat = r.json()
+        check(cat["currency"] == "EUR", cat)
+        names = [m["name"] for m in cat["materials"]]
+        # db/002_materials.sql: six materials, mild steel at 1..10 mm.
+        check(len(names) == 6 and "Mild steel S235" in names, names)
+        steel = next(m for m in cat["materials"] if m["name"] == "Mild steel S235")
+        check(steel["density_kg_m3"] == 7850 and steel["price_per_kg"] == 1.1, steel)
+        check([t["thickness_mm"] for t in steel["thicknesses"]] == [1, 2, 3, 4, 5, 6, 8, 10],
+              steel)
+        t3 = steel["thicknesses"][2]
+        check(t3 == {"thickness_mm": 3, "cutting_speed_mm_min": 8000, "pierce_time_s": 0.3,
+                     "sheet_w_mm": 3000, "sheet_h_mm": 1500}, t3)
+
+        # PUT the whole catalog: names with SQL and markup come back as data.
+        new = {"materials": [
+            {"name": SQLI[1], "density_kg_m3": 7850, "price_per_kg": 1.25, "notes": XSS[0],
+             "extra": {"grade": "S355", "co2_kg_per_kg": 1.9},
+             "thicknesses": [{"thickness_mm": 2, "cutting_speed_mm_min": 15000,
+                              "pierce_time_s": 0.2, "sheet_w_mm": 2500, "sheet_h_mm": 1250},
+                             {"thickness_mm": 4, "cutting_speed_mm_min": 4000,
+                              "pierce_time_s": 0.5, "sheet_w_mm": 3000, "sheet_h_mm": 1500}]},
+            {"name": XSS[1], "density_kg_m3": 1190, "price_per_kg": 0,
+             "thicknesses": [{"thickness_mm": 3, "cutting_speed_mm_min": 1500,
+                              "pierce_time_s": 0, "sheet_w_mm": 3050, "sheet_h_mm": 2050}]}]}
+        r = a.call("PUT", "/api/materials", new)
+        check(r.status == 200, r.body)
+        got = r.json()["materials"]
+        check(sorted(m["name"] for m in got) == sorted([SQLI[1], XSS[1]]), got)
+        m0 = next(m for m in got if m["name"] == SQLI[1])
+        check(m0["notes"] == XSS[0] and m0["extra"] == {"grade": "S355", "co2_kg_per_kg": 1.9},
+              m0)
+        check(r.header("Content-Type") == "application/json", "not JSON")
+        with db(s) as d:
+            check(d.execute("SELECT count(*) FROM users").fetchone()[0] == 2, "users dropped")
+            check(d.execute("SELECT count(*) FROM material_thicknesses").fetchone()[0] == 3, "")
+        check(audit(s, "materials.replace")[0] == ("admin", "2 materials, 3 thicknesses"),
+              audit(s, "materials.replace"))
+
+        def bad(mutate, field):
+            body = json.loads(json.dumps(new))
+            mutate(body)
+            r = a.call("PUT", "/api/materials", body)
+            check(r.status == 400, f"{field}: {r.status} {r.body}")
+            check(r.error()["field"] == field, f"want {field}: {r.body}")
+
+        bad(lambda b: b["materials"][0].update(density_kg_m3=0), "materials[0].density_kg_m3")
+        bad(lambda b: b["materials"][0].update(density_kg_m3="7850"),
+            "materials[0].density_kg_m3")
+        bad(lambda b: b["materials"][0].update(price_per_kg=-1), "materials[0].price_per_kg")
+        bad(lambda b: b["materials"][1]["thicknesses"][0].update(thickness_mm=1e10),
+            "materials[1].thicknesses[0].thickness_mm")
+        bad(lambda b: b["materials"][1]["thicknesses"][0].pop("sheet_w_mm"),
+            "materials[1].thicknesses[0].sheet_w_mm")
+        bad(lambda b: b["materials"][0]["thicknesses"][1].update(thickness_mm=2.0000001),
+            "materials[0].thicknesses[1].thickness_mm")
+        bad(lambda b: b["materials"][1].update(name=SQLI[1].upper()), "materials[1].name")
+        bad(lambda b: b["materials"][1].update(name=""), "materials[1].name")
+        bad(lambda b: b["materials"][1].update(name="x" * 101), "materials[1].name")
+        bad(lambda b: b["materials"][1].update(thicknesses=[]), "materials[1].thicknesses")
+        bad(lambda b: b["materials"][0].update(extra={"bad key": 1}),
+            "materials[0].extra.bad key")
+        bad(lambda b: b["materials"][0].update(extra={"k": [1]}), "materials[0].extra.k")
+        bad(lambda b: b["materials"][0].update(colour="red"), "materials[0].colour")
+        bad(lambda b: b.update(materials=[]), "materials")
+        bad(lambda b: b.update(materials="all"), "materials")
+        with db(s) as d:  # one bad field changed nothing
+            check(d.execute("SELECT count(*) FROM material_thicknesses").fetchone()[0] == 3, "")
+
+        # CSV out and back in; a bad row names its line and changes nothing.
+        r = a.call("GET", "/api/materials.csv")
+        check(r.status == 200 and r.header("Content-Type").startswith("text/csv"), r.status)
+        text = r.body.decode()
+        lines = text.split("\r\n")
+        check(lines[0] == "material,thickness_mm,density_kg_m3,price_per_kg,"
+              "cutting_speed_mm_min,pierce_time_s,sheet_w_mm,sheet_h_mm,notes,grade,"
+              "co2_kg_per_kg", lines[0])
+        check(len([x for x in lines if x]) == 4, lines)
+        r = a.call("POST", "/api/materials.csv", text, ctype="text/csv")
+        check(r.status == 200 and r.json() == {"rows": 3, "materials": 2}, r.body)
+        broken = text.replace(",15000,", ",fast,")
+        r = a.call("POST", "/api/materials.csv", broken, ctype="text/csv")
+        check(r.status == 400 and r.error()["message"].startswith("line 2:"), r.body)
+        r = a.call("POST", "/api/materials.csv", text, ctype="application/json")
+        check(r.status == 415, r.body)
+        r = a.call("POST", "/api/materials.csv", "material,thickness_mm\r\n", ctype="text/csv")
+        check(r.status == 400 and "line 1" in r.error()["message"], r.body)
+        check(a.call("GET", "/api/materials").json()["materials"] == got, "catalog changed")
+        check(audit(s, "materials.import"), "CSV import not audited")
+
+        # Roles and CSRF.
+        check(sales.call("PUT", "/api/materials", new).status == 403, "sales PUT")
+        check(sales.call("GET", "/api/materials.csv").status == 403, "sales CSV")
+        r = a.call("PUT", "/api/materials", new, csrf=False)
+        check(r.status == 403 and r.error()["code"] == "csrf", r.body)
+
+
+def case_rules(exe):
+    s = serve_with_users(exe)
+    with s:
+        a = Client(s.port)
+        a.login("admin", ADMIN_PW)
+        src = default_rules()
+        r = a.call("POST", "/api/rules/check", {"source": src})
+        check(r.status == 200, r.body)
+        j = r.json()
+        # rules/README.md: the check prices 540 sample cases.
+        check(j["ok"] is True and j["errors"] == [] and j["trial"]["calls"] == 540, j)
+        # A syntax error and a runtime error name their line.
+        broken = "function quote(part, ctx)\n  local x = \n  return x\nend\n"
+        j = a.call("POST", "/api/rules/check", {"source": broken}).json()
+        check(j["ok"] is False and j["errors"][0]["line"] == 3, j)
+        runtime = "function quote(part, ctx)\n\n  return nil + 1\nend\n"
+        j = a.call("POST", "/api/rules/check", {"source": runtime}).json()
+        check(j["ok"] is False and j["errors"][0]["line"] == 3, j)
+        loop = "function quote(part, ctx)\n  while true do end\nend\n"
+        t0 = time.monotonic()
+        j = a.call("POST", "/api/rules/check", {"source": loop}).json()
+        check(j["ok"] is False and time.monotonic() - t0 < 20, j)
+        for body, field in [({}, "source"), ({"source": 1}, "source"), ({"source": ""}, "source"),
+                            ({"source": src, "part_id": 1}, "part_id")]:
+            r = a.call("POST", "/api/rules/check", body)
+            check(r.status == 400 and r.error()["field"] == field, f"{body}: {r.body}")
+
+        # Save: refused when broken, a new version when good, none when the same.
+        r = a.call("POST", "/api/rules", {"source": broken})
+        check(r.status == 400 and r.error()["field"] == "source"
+              and ":3:" in r.error()["message"], r.body)
+        r = a.call("POST", "/api/rules", {"source": src, "note": XSS[0]})
+        check(r.status == 201, r.body)
+        v1 = r.json()["version"]
+        check(v1["active"] and v1["author"] == "admin" and v1["note"] == XSS[0], v1)
+        check(len(v1["sha256"]) == 64 and v1["bytes"] == len(src.encode()), v1)
+        r = a.call("POST", "/api/rules", {"source": src})
+        check(r.status == 200 and r.json()["created"] is False, r.body)
+        src2 = src + "\n-- changed\n"
+        r = a.call("POST", "/api/rules", {"source": src2})
+        check(r.status == 201, r.body)
+        v2 = r.json()["version"]["version"]
+        vs = a.call("GET", "/api/rules").json()["versions"]
+        check([v["version"] for v in vs] == [v2, v1["version"]], vs)
+        check([v["active"] for v in vs] == [True, False] and "source" not in vs[0], vs)
+        r = a.call("GET", f"/api/rules/{v1['version']}")
+        check(r.status == 200 and r.json()["version"]["source"] == src, r.status)
+        for path in ["/api/rules/999", "/api/rules/x", "/api/rules/1;DROP"]:
+            check(a.call("GET", path).status == 404, path)
+        check(len(audit(s, "rules.save")) == 2, audit(s, "rules.save"))
+
+        sales = Client(s.port)
+        sales.login("sales", SALES_PW)
+        for m, p, b in [("GET", "/api/rules", None), ("GET", f"/api/rules/{v2}", None),
+                        ("POST", "/api/rules/check", {"source": src}),
+                        ("POST", "/api/rules", {"source": src})]:
+            check(sales.call(m, p, b).status == 403, f"sales {m} {p}")
+        r = a.call("POST", "/api/rules", {"source": src}, csrf=False)
+        check(r.status == 403 and r.error()["code"] == "csrf", r.body)
+
+
+def case_backups(exe):
+    s = serve_with_users(exe)
+    with s:
+        a = Client(s.port)
+        a.login("admin", ADMIN_PW)
+        r = a.call("GET", "/api/backups")
+        check(r.status == 200 and r.json() == {"backups": []}, r.body)
+        r = a.call("POST", "/api/backups")
+        check(r.status == 201, r.body)
+        b = r.json()["backup"]
+        check(re.fullmatch(r"dxfquote-\d{8}-\d{6}\.db", b["name"]), b)
+        check(b["status"] == "ok" and b["problem"] is None and b["size_bytes"] > 0, b)
+        path = os.path.join(s.data, "backups", b["name"])
+        check(os.path.getsize(path) == b["size_bytes"], "size")
+
+        r = a.call("GET", "/api/backups/" + b["name"])
+        check(r.status == 200 and r.body == open(path, "rb").read(), f"download {r.status}")
+        check(b["name"] in r.header("Content-Disposition"), r.header("Content-Disposition"))
+        out = os.path.join(s.dir, "got.db")
+        with open(out, "wb") as f:
+            f.write(r.body)
+        with sqlite3.connect(out) as d:
+            check(d.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity")
+            check(d.execute("SELECT count(*) FROM users").fetchone()[0] == 2, "users")
+
+        # A damaged backup is listed as failed, with the problem.
+        time.sleep(1.1)
+        bad = os.path.join(s.data, "backups", "dxfquote-20200101-000000.db")
+        with open(bad, "wb") as f:
+            f.write(b"SQLite format 3\0" + b"\xff" * 4000)
+        open(os.path.join(s.data, "backups", "notes.txt"), "w").write("not a backup")
+        lst = a.call("GET", "/api/backups").json()["backups"]
+        check([x["name"] for x in lst] == [b["name"], "dxfquote-20200101-000000.db"], lst)
+        check(lst[1]["status"] == "failed" and lst[1]["problem"], lst[1])
+
+        # Names other than dxfquote-YYYYmmdd-HHMMSS.db reach no file.
+        secret = os.path.join(s.data, "secret.db")
+        open(secret, "w").write("TOP-SECRET-CONTENT")
+        for name in ["..%2Fdxfquote.db", "..%2F..%2Fetc%2Fpasswd", "notes.txt",
+                     "..", "%2e%2e",
+                     "dxfquote-2020010a-000000.db", "..%2Fsecret.db",
+                     "dxfquote-20200101-000000.db%2F..%2F..%2Fsecret.db"]:
+            r = a.call("GET", "/api/backups/" + name)
+            check(r.status == 404 and b"TOP-SECRET" not in r.body and b"root:" not in r.body,
+                  f"{name}: {r.status}")
+        # CivetWeb decodes the path before the route sees it, and a %00
+        # ends it there: what is left must be a backup name, and only that
+        # backup is served.
+        r = a.call("GET", "/api/backups/dxfquote-20200101-000000.db%00.txt")
+        check(r.status in (200, 404), f"%00: {r.status}")
+        if r.status == 200:
+            check(r.body == open(bad, "rb").read(), "%00 served another file")
+        r = a.call("GET", "/api/backups/../dxfquote.db")
+        check(r.status == 404 and not r.body.startswith(b"SQLite"), f"dot-dot: {r.status}")
+        check(audit(s, "backup.create")[0][0] == "admin", audit(s, "backup.create"))
+
+        sales = Client(s.port)
+        sales.login("sales", SALES_PW)
+        for m, p in [("GET", "/api/backups"), ("POST", "/api/backups"),
+                     ("GET", "/api/backups/" + b["name"])]:
+            check(sales.call(m, p).status == 403, f"sales {m} {p}")
+        r = a.call("POST", "/api/backups", csrf=False)
+        check(r.status == 403 and r.error()["code"] == "csrf", r.body)
+
+
 # Every signed-in route: without a session 401, as sales 403 where it is
 # for admins, and state-changing ones without CSRF 403.
 ROUTES = [
     ("POST", "/api/logout", "sales"), ("GET", "/api/me", "sales"),
     ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"),
     ("PATCH", "/api/users/1", "admin"), ("DELETE", "/api/users/1", "admin"),
+    ("GET", "/api/materials", "sales"), ("PUT", "/api/materials", "admin"),
+    ("GET", "/api/materials.csv", "admin"), ("POST", "/api/materials.csv", "admin"),
+    ("GET", "/api/rules", "admin"), ("GET", "/api/rules/1", "admin"),
+    ("POST", "/api/rules/check", "admin"), ("POST", "/api/rules", "admin"),
+    ("GET", "/api/backups", "admin"), ("POST", "/api/backups", "admin"),
+    ("GET", "/api/backups/dxfquote-20260101-000000.db", "admin"),
 ]
 
 

@@ -103,6 +103,11 @@ struct http_req {
     } auth;
     int status;             /* set by http_reply(); 0 until then */
     long long bytes;        /* body bytes sent */
+    double t0;              /* core_now() when the request arrived */
+    /* Metrics count a request when its reply begins (send_head), so a
+     * client that has read its reply finds it counted in /metrics; the
+     * latency histogram runs from arrival to the reply's start. */
+    int counted;
 };
 
 /* The calling thread's database connection, opened on first use.  The

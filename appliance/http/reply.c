@@ -47,6 +47,11 @@ static void send_head(struct http_req *r, int status, const char *content_type,
         snprintf(length, sizeof length, "Content-Length: %zu\r\n", len);
     }
 
+    r->status = status;
+    if (!r->counted) {
+        r->counted = 1;
+        http_ops_count(r, core_now() - r->t0);
+    }
     mg_printf(r->conn,
               "HTTP/1.1 %d %s\r\n" SECURITY_HEADERS "Date: %s\r\n%s%s%s"
               "Connection: close\r\n%s\r\n",

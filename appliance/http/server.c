@@ -125,13 +125,16 @@ static void req_init(struct http_req *r, struct mg_connection *conn, struct http
     r->route = "unmatched";
     r->tls = r->ri && r->ri->is_ssl;
     r->remote = r->ri ? r->ri->remote_addr : "";
+    r->t0 = core_now();
 }
 
-/* Metrics and the access line.  Never logs headers: they carry cookies. */
-static void req_finish(const struct http_req *r, double t0)
+/* The access line (and the metrics of a request that sent no reply).
+ * Never logs headers: they carry cookies. */
+static void req_finish(const struct http_req *r)
 {
-    double dt = core_now() - t0;
-    http_ops_count(r, dt);
+    double dt = core_now() - r->t0;
+    if (!r->counted)
+        http_ops_count(r, dt);
     if (r->srv->access_log) {
         char qm[32], qp[512];
         log_info("request", "method=%s path=%s status=%d bytes=%lld ms=%.1f user=%s",
@@ -144,7 +147,6 @@ static void req_finish(const struct http_req *r, double t0)
 static int on_request(struct mg_connection *conn)
 {
     void *cbdata = mg_get_user_data(mg_get_context(conn));
-    double t0 = core_now();
     struct http_req r;
     const struct http_route *rt;
     char allow[64], extra[96];
@@ -172,19 +174,18 @@ static int on_request(struct mg_connection *conn)
         http_reply_error(&r, 404, NULL, NULL, NULL, "no such path: %s", r.path);
         break;
     }
-    req_finish(&r, t0);
+    req_finish(&r);
     return r.status;
 }
 
 /* CivetWeb's own errors (bad request line, headers too large ...). */
 static int on_http_error(struct mg_connection *conn, int status, const char *errmsg)
 {
-    double t0 = core_now();
     struct http_req r;
     req_init(&r, conn, mg_get_user_data(mg_get_context(conn)));
     http_reply_error(&r, status, NULL, NULL, NULL, "%s",
                      errmsg && *errmsg ? errmsg : mg_get_response_code_text(conn, status));
-    req_finish(&r, t0);
+    req_finish(&r);
     return 0;
 }
 

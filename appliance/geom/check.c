@@ -253,7 +253,8 @@ int geom_find_duplicates(struct geom_ctx *x)
         qsort(g, j - i, sizeof *g, by_span);
         sweep(g, j - i, &D);
     }
-    qsort(D.hits, D.nhits, sizeof *D.hits, by_u32);
+    if (D.nhits > 1) /* D.hits may be NULL when empty */
+        qsort(D.hits, D.nhits, sizeof *D.hits, by_u32);
     for (size_t t = 0; t < D.nhits; t++) {
         uint32_t i = D.hits[t];
         double over = D.overlap[i];

@@ -129,7 +129,8 @@ static int backups_list(struct http_req *r)
     }
     if (d)
         closedir(d);
-    qsort(names, n, sizeof *names, by_name_desc);
+    if (n > 1) /* qsort must not see the NULL of an empty list */
+        qsort(names, n, sizeof *names, by_name_desc);
     pthread_mutex_lock(&r->srv->backup_mu);
     for (size_t i = 0; i < n; i++) {
         char path[4200];

@@ -171,7 +171,7 @@ static int extra_member(struct http_req *r, const cJSON *obj, const char *at, st
         int reserved = 0;
         for (const char *const *k = own; *k; k++)
             reserved |= !strcmp(*k, it->string);
-        if (!http_is_identifier(it->string) || reserved)
+        if (!store_is_identifier(it->string) || reserved)
             return http_reply_error(r, 400, "invalid", field, NULL,
                                     "extra keys are names the rules can use (letters, digits "
                                     "and _, not a column of the catalog)");
@@ -307,7 +307,7 @@ static int materials_csv_get(struct http_req *r)
     int st;
     if ((st = http_store_or_fail(r, &s)) != 0)
         return st;
-    if (http_catalog_csv(s, &text, &len, &e) != 0)
+    if (store_catalog_csv(s, &text, &len, &e) != 0)
         return http_fail_internal(r, "writing the catalog as CSV", &e);
     st = http_reply(r, 200, "text/csv; charset=utf-8",
                     "Content-Disposition: attachment; filename=\"materials.csv\"\r\n", text,
@@ -333,7 +333,7 @@ static int materials_csv_post(struct http_req *r)
     if ((st = http_read_body(r, CATALOG_BODY_MAX, &text, &len)) != 0 ||
         (st = http_store_or_fail(r, &s)) != 0)
         goto done;
-    if (http_catalog_csv_parse(text, len, a, &rows, &n, &e) != 0 ||
+    if (store_catalog_csv_parse(text, len, a, &rows, &n, &e) != 0 ||
         store_material_import(s, rows, n, &materials, &e) != 0) {
         st = http_reply_error(r, 400, "invalid", NULL, NULL, "%s; nothing was changed", e.msg);
         goto done;

@@ -228,17 +228,6 @@ void http_audit(struct http_req *r, const char *user, const char *action, const 
 
 /* --------------------------------------------------------- catalog as CSV */
 
-/* The catalog as CSV (catalog_csv.c; the format of `dxfquote materials
- * export`) into *out (caller frees) and *len. */
-int http_catalog_csv(struct store *s, char **out, size_t *len, struct err *e);
-/* Parses CSV text (len bytes, NUL after them; decoded in place, so rows
- * point into it and into arena a) into *rows, *count of them.  -1 with e
- * naming the line. */
-int http_catalog_csv_parse(char *text, size_t len, struct arena *a, struct store_material **rows,
-                           size_t *count, struct err *e);
-/* 1 when s is a name the rules can use: [A-Za-z_][A-Za-z0-9_]*, 64 at most. */
-int http_is_identifier(const char *s);
-
 /* ---------------------------------------------------------------- replies */
 
 /* Sends one complete response: status line, the security headers, cache

@@ -210,6 +210,19 @@ int store_material_get(struct store *s, struct arena *a, const char *name, doubl
 int store_material_import(struct store *s, const struct store_material *rows, size_t n,
                           size_t *materials, struct err *e);
 
+/* The catalog as CSV (catalog_csv.c: RFC 4180, header material,
+ * thickness_mm, the figures, notes, then the shop's own columns) into *out
+ * (malloc'd; the caller frees it) and *len.  The format of
+ * `dxfquote materials export` and GET /api/materials.csv. */
+int store_catalog_csv(struct store *s, char **out, size_t *len, struct err *e);
+/* Parses CSV text (len bytes, NUL after them; decoded in place, so rows
+ * point into it and into arena a) into *rows, *count of them, every row
+ * checked.  -1 with e naming the line. */
+int store_catalog_csv_parse(char *text, size_t len, struct arena *a, struct store_material **rows,
+                            size_t *count, struct err *e);
+/* 1 when s is a name the rules can use: [A-Za-z_][A-Za-z0-9_]*, 64 at most. */
+int store_is_identifier(const char *s);
+
 /* ---------------------------------------------------------- rule versions */
 
 /* One saved version of the pricing rules. */

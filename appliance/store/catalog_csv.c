@@ -1,7 +1,7 @@
 /*
- * catalog_csv.c - the materials catalog as CSV, for GET and POST
- * /api/materials.csv: the same format as `dxfquote materials export|import`
- * (cli/catalog.c), so a file moves freely between the two.
+ * catalog_csv.c - the materials catalog as CSV: one reader and one writer
+ * for `dxfquote materials export|import` and GET/POST /api/materials.csv,
+ * so a file moves freely between the shell and the browser.
  *
  * RFC 4180: comma separated, a field quoted with '"' when it holds a comma,
  * a quote, a line break or edge spaces, '""' for a quote inside; CRLF or
@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/internal.h"
+#include "store_internal.h"
+
+#include <cJSON.h>
 
 #define CSV_MAX_FIELDS 64
 
@@ -128,7 +130,7 @@ static int export_row(const struct store_material *m, void *ctx)
     return 0;
 }
 
-int http_catalog_csv(struct store *s, char **out, size_t *len, struct err *e)
+int store_catalog_csv(struct store *s, char **out, size_t *len, struct err *e)
 {
     struct text t = {NULL, 0, 0};
     struct export_ctx x = {.t = &t};
@@ -245,7 +247,7 @@ static int parse_number(const char *s, double *v)
     return end != s && !*end && errno == 0 && isfinite(*v) ? 0 : -1;
 }
 
-int http_is_identifier(const char *s)
+int store_is_identifier(const char *s)
 {
     if (!*s || strlen(s) > 64 || !(isalpha((unsigned char)*s) || *s == '_'))
         return 0;
@@ -285,7 +287,7 @@ static int read_header(char **f, size_t n, int line, struct csv_layout *l, struc
             }
         if (known)
             continue;
-        if (!http_is_identifier(l->names[i]))
+        if (!store_is_identifier(l->names[i]))
             return err_set(e,
                            "line %d: column '%s' is not a name the rules can use (letters, "
                            "digits and _, not starting with a digit)",
@@ -351,7 +353,7 @@ static int read_row(char **f, size_t n, int line, const struct csv_layout *l, st
     return 0;
 }
 
-int http_catalog_csv_parse(char *text, size_t len, struct arena *a, struct store_material **rows,
+int store_catalog_csv_parse(char *text, size_t len, struct arena *a, struct store_material **rows,
                            size_t *count, struct err *e)
 {
     char *f[CSV_MAX_FIELDS];

@@ -49,6 +49,9 @@ int tok_int(const struct dxf_lex *lx, const struct dxf_tok *t, long long *out, s
 /* String value without surrounding blanks. */
 void tok_trim(const struct dxf_tok *t, const char **s, size_t *n);
 int tok_is(const struct dxf_tok *t, const char *word);
+/* A hexadecimal handle (group code 5, 330): its value, 0 when it is not
+ * hexadecimal.  At most 16 digits are read. */
+uint64_t tok_hex(const struct dxf_tok *t);
 /* Locale-free decimal to double, correctly rounded; 0 ok, -1 not a number. */
 int dxf_parse_real(const char *s, size_t n, locale_t cloc, double *out);
 

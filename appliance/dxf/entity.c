@@ -44,21 +44,11 @@ static int get(struct rd *r, struct dxf_tok *t)
     return rc;
 }
 
+/* Paper-space handles are stored only when not 0, so an unreadable handle
+ * (tok_hex gives 0) never matches. */
 static int is_paper_owner(const struct rd *r, const struct dxf_tok *t)
 {
-    const char *s;
-    size_t n;
-    tok_trim(t, &s, &n);
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = s[i];
-        int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F'               ? c - 'A' + 10
-                                                     : -1;
-        if (h < 0)
-            return 0;
-        v = v * 16 + (uint64_t)h;
-    }
+    uint64_t v = tok_hex(t);
     for (size_t i = 0; i < r->npaper; i++)
         if (r->paper_handles[i] == v)
             return 1;

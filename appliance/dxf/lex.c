@@ -336,6 +336,24 @@ void tok_trim(const struct dxf_tok *t, const char **s, size_t *n)
     *n = (size_t)(b - a);
 }
 
+uint64_t tok_hex(const struct dxf_tok *t)
+{
+    const char *s;
+    size_t n;
+    tok_trim(t, &s, &n);
+    uint64_t v = 0;
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char c = s[i];
+        int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F'               ? c - 'A' + 10
+                                                     : -1;
+        if (h < 0)
+            return 0;
+        v = v * 16 + (uint64_t)h;
+    }
+    return v;
+}
+
 int tok_is(const struct dxf_tok *t, const char *word)
 {
     if (t->kind != TOK_STR)

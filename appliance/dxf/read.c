@@ -360,24 +360,6 @@ static int read_header(struct rd *r)
     return 0;
 }
 
-static uint64_t hex_handle(const struct dxf_tok *t)
-{
-    const char *s;
-    size_t n;
-    tok_trim(t, &s, &n);
-    uint64_t v = 0;
-    for (size_t i = 0; i < n && i < 16; i++) {
-        char c = s[i];
-        int h = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F'               ? c - 'A' + 10
-                                                     : -1;
-        if (h < 0)
-            return 0;
-        v = v * 16 + (uint64_t)h;
-    }
-    return v;
-}
-
 /* One LAYER or BLOCK_RECORD entry, up to the next code 0. */
 static int read_entry(struct rd *r, int layer)
 {
@@ -398,7 +380,7 @@ static int read_entry(struct rd *r, int layer)
         else if (t.code == 62 && layer && tok_int(&r->lx, &t, &colour, r->e))
             return -1;
         else if (t.code == 5 && !layer)
-            handle = hex_handle(&t);
+            handle = tok_hex(&t);
     }
     lex_unget(&r->lx);
     if (!name)

@@ -22,6 +22,7 @@
 
 #include "core/core.h"
 #include "http/http.h"
+#include "jobs/job.h"
 #include "store/store.h"
 
 /* ------------------------------------------------------------ jobs seam */
@@ -72,6 +73,14 @@ struct http_server {
     size_t lua_memory_bytes;
     /* One rules check, one backup at a time (api_admin.c). */
     pthread_mutex_t rules_mu, backup_mu;
+
+    /* The job system: measuring, pricing, previews and PDFs run on its
+     * workers, never on a request thread.  Started before the server
+     * listens and stopped after the request threads end, so a handler may
+     * use it (job_wait included) for as long as it runs. */
+    struct job_system *js;
+    const struct cfg *cfg; /* for the jobs glue; outlives the server */
+    int64_t upload_max;    /* [limits] upload_mb in bytes */
 };
 
 /* One per CivetWeb worker thread (init_thread/exit_thread). */
@@ -143,6 +152,11 @@ extern const struct http_route http_routes_users[]; /* api_users.c: /api/users *
 /* api_admin.c: /api/materials, /api/materials.csv, /api/rules */
 extern const struct http_route http_routes_admin[];
 extern const struct http_route http_routes_backups[]; /* api_backups.c: /api/backups */
+/* api_quotes.c: /api/quotes, /api/quotes/{id}[/duplicate|/pdf], /api/customers */
+extern const struct http_route http_routes_quotes[];
+/* api_parts.c: /api/quotes/{id}/parts, /api/parts/{id}[/preview.png|/file] */
+extern const struct http_route http_routes_parts[];
+extern const struct http_route http_routes_jobs[]; /* api_jobs.c: /api/jobs/{id}[/events] */
 
 /* 1 when path fits pattern: literal segments compare exactly, a "{name}"
  * segment matches one non-empty segment.  0 otherwise. */

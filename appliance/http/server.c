@@ -458,6 +458,12 @@ static void restore_signals(int fds[2], const struct sigaction old[2])
     close(fds[1]);
 }
 
+/* The /health and /metrics seam, answered by the job system. */
+static void jobs_count(void *ctx, struct http_jobs_count *out)
+{
+    job_counts(ctx, &out->running, &out->queued);
+}
+
 int http_serve(const struct cfg *c, struct err *e)
 {
     struct http_server *srv = NULL;
@@ -486,6 +492,8 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->tax_rate = cfg_real(c, CFG_COMPANY_TAX_RATE);
     srv->max_instructions = cfg_int(c, CFG_PRICING_MAX_INSTRUCTIONS);
     srv->lua_memory_bytes = (size_t)cfg_int(c, CFG_PRICING_MEMORY_MB) << 20;
+    srv->cfg = c;
+    srv->upload_max = (int64_t)cfg_int(c, CFG_LIMITS_UPLOAD_MB) << 20;
     pthread_mutex_init(&srv->setup_mu, NULL);
     pthread_mutex_init(&srv->rules_mu, NULL);
     pthread_mutex_init(&srv->backup_mu, NULL);
@@ -495,6 +503,12 @@ int http_serve(const struct cfg *c, struct err *e)
     if (store_open(&main_store, srv->data_dir, srv->busy_timeout_ms, e) != 0)
         goto fail;
     http_ops_init();
+    /* The workers start (and a previous run's unfinished jobs are queued
+     * again) before anyone can connect. */
+    if (job_system_start(&srv->js, c, e) != 0)
+        goto fail;
+    srv->jobs.count = jobs_count;
+    srv->jobs.ctx = srv->js;
     /* Returns the features it set up, so 0 is success when none asked. */
     unsigned got = mg_init_library(ls.tls ? MG_FEATURES_TLS : 0);
     lib = 1;
@@ -528,10 +542,15 @@ int http_serve(const struct cfg *c, struct err *e)
         restore_signals(fds, old);
         store_close(main_store, 1);
         log_info("stopped", "listen=%s", ls.option);
-        return 0; /* srv and CivetWeb stay allocated: see invariant 3 */
+        /* srv, the job system and CivetWeb stay allocated: a request
+         * thread may still wait on a job (see invariant 3). */
+        return 0;
     }
     restore_signals(fds, old);
     mg_exit_library();
+    /* No request thread is left to wait on a job: running jobs get the
+     * grace period, the rest are queued again for the next start. */
+    job_system_stop(srv->js, (double)grace);
     store_close(main_store, 1);
     free(srv->data_dir);
     free(srv);
@@ -541,6 +560,8 @@ int http_serve(const struct cfg *c, struct err *e)
 fail:
     if (lib)
         mg_exit_library();
+    if (srv->js)
+        job_system_stop(srv->js, 0);
     if (main_store)
         store_close(main_store, 0);
     free(srv->data_dir);

@@ -1,0 +1,8 @@
+/*
+ * api_jobs.c - (being written: issue 6).
+ */
+#include "http/internal.h"
+
+const struct http_route http_routes_jobs[] = {
+    {NULL, NULL, HTTP_ROLE_NONE, NULL, NULL},
+};

@@ -1,0 +1,67 @@
+/*
+ * upload.h - private to appliance/http: a multipart/form-data request body
+ * read as a stream, its files kept as the appliance keeps drawings.
+ *
+ * The body is never held in memory whole: it is read from the connection
+ * in pieces, fed to our own streaming multipart parser (multipart.c; not
+ * CivetWeb's mg_handle_form_request, which has open reports of an endless
+ * loop, a stack overflow and an integer underflow), and each file part is
+ * written to DATA/tmp/ while its SHA-256 is computed.  A file is then
+ * checked to look like a DXF (ASCII or binary) and stored compressed as
+ * DATA/files/<sha256>.dxf.gz (written beside and renamed into place, kept
+ * as it is when that file exists already: deduplicated by content).
+ * Temporary files are removed on every path; what a crash leaves in
+ * DATA/tmp is swept at start (jobs/).
+ *
+ * Answers it sends itself (and returns): 400 (not multipart, malformed or
+ * truncated body, a text field too long, no file), 413 (the body is larger
+ * than [limits] upload_mb; the message gives the limit), 415 (a file that
+ * is not a DXF; the message names the file), 507 (the disk is full or below
+ * [data] min_free_mb; nothing half-written stays), 503 (another write
+ * failure, with what failed).
+ */
+#ifndef DXFQ_HTTP_UPLOAD_H
+#define DXFQ_HTTP_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/internal.h"
+
+/* One stored file of the body. */
+struct http_upload_file {
+    char *name;       /* the file name as sent, without any folder part, made
+                       * safe for display (UTF-8, no control characters,
+                       * 1..255 bytes; "drawing.dxf" when it had none) */
+    char stored[96];  /* "files/<sha256>.dxf.gz", relative to the data dir */
+    char sha256[65];  /* hex of the original bytes */
+    int64_t size;     /* of the original file */
+    int binary;       /* 1: binary DXF, 0: ASCII */
+};
+
+/* One text field of the body. */
+struct http_upload_field {
+    char *name, *value; /* value is NUL-terminated UTF-8 */
+};
+
+struct http_upload {
+    struct http_upload_file *files;
+    size_t nfiles;
+    struct http_upload_field *fields;
+    size_t nfields;
+};
+
+/* Reads r's multipart/form-data body: each part whose field name is
+ * file_field ("file") is a file, stored as above; every other part is a
+ * text field of at most 64 KB.  At most 100 files and 100 fields.  0 with
+ * *out filled (the caller frees it with http_upload_free()), or the status
+ * it sent. */
+int http_upload_read(struct http_req *r, const char *file_field, struct http_upload *out);
+
+/* The value of text field name (the first one when sent twice), or NULL. */
+const char *http_upload_field_get(const struct http_upload *u, const char *name);
+
+/* Frees what u holds (not the stored files) and zeroes it. */
+void http_upload_free(struct http_upload *u);
+
+#endif

@@ -285,51 +285,135 @@ int store_part_add(struct store *s, const struct store_part *p, int64_t *id, str
     return 0;
 }
 
+#define PART_COLUMNS                                                                             \
+    "id, quote_id, position, file_name, stored_path, sha256, size_bytes, material, "             \
+    "thickness_mm, qty, options, geometry, price, unit_price_minor, total_minor, "               \
+    "rules_version, preview_path, thumb_path, state, error, created, updated"
+
+/* One row of PART_COLUMNS into out, strings in a; *oom set when a runs out. */
+static void read_part(sqlite3_stmt *st, struct arena *a, struct store_part *out, int *oom)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->quote_id = sqlite3_column_int64(st, 1);
+    out->position = sqlite3_column_int64(st, 2);
+    out->file_name = col_dup(a, st, 3, oom);
+    out->stored_path = col_dup(a, st, 4, oom);
+    out->sha256 = col_dup(a, st, 5, oom);
+    out->size_bytes = sqlite3_column_int64(st, 6);
+    out->material = col_dup(a, st, 7, oom);
+    out->thickness_mm = sqlite3_column_double(st, 8);
+    out->qty = sqlite3_column_int64(st, 9);
+    out->options = col_dup(a, st, 10, oom);
+    out->geometry = col_dup(a, st, 11, oom);
+    out->price = col_dup(a, st, 12, oom);
+    out->unit_price_minor = col_id(st, 13, -1);
+    out->total_minor = col_id(st, 14, -1);
+    out->rules_version = col_id(st, 15, 0);
+    out->preview_path = col_dup(a, st, 16, oom);
+    out->thumb_path = col_dup(a, st, 17, oom);
+    col_copy(st, 18, out->state, sizeof out->state);
+    out->error = col_dup(a, st, 19, oom);
+    out->created = sqlite3_column_int64(st, 20);
+    out->updated = sqlite3_column_int64(st, 21);
+}
+
 int store_part_get(struct store *s, struct arena *a, int64_t id, struct store_part *out,
                    struct err *e)
 {
-    sqlite3_stmt *st =
-        prepare(s,
-                "SELECT quote_id, position, file_name, stored_path, sha256, size_bytes, material, "
-                "thickness_mm, qty, options, geometry, price, unit_price_minor, total_minor, "
-                "rules_version, preview_path, thumb_path, state, error, created, updated "
-                "FROM parts WHERE id = ?1",
-                e);
+    sqlite3_stmt *st = prepare(s, "SELECT " PART_COLUMNS " FROM parts WHERE id = ?1", e);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st), oom = 0;
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->id = id;
-        out->quote_id = sqlite3_column_int64(st, 0);
-        out->position = sqlite3_column_int64(st, 1);
-        out->file_name = col_dup(a, st, 2, &oom);
-        out->stored_path = col_dup(a, st, 3, &oom);
-        out->sha256 = col_dup(a, st, 4, &oom);
-        out->size_bytes = sqlite3_column_int64(st, 5);
-        out->material = col_dup(a, st, 6, &oom);
-        out->thickness_mm = sqlite3_column_double(st, 7);
-        out->qty = sqlite3_column_int64(st, 8);
-        out->options = col_dup(a, st, 9, &oom);
-        out->geometry = col_dup(a, st, 10, &oom);
-        out->price = col_dup(a, st, 11, &oom);
-        out->unit_price_minor = col_id(st, 12, -1);
-        out->total_minor = col_id(st, 13, -1);
-        out->rules_version = col_id(st, 14, 0);
-        out->preview_path = col_dup(a, st, 15, &oom);
-        out->thumb_path = col_dup(a, st, 16, &oom);
-        col_copy(st, 17, out->state, sizeof out->state);
-        out->error = col_dup(a, st, 18, &oom);
-        out->created = sqlite3_column_int64(st, 19);
-        out->updated = sqlite3_column_int64(st, 20);
-    }
+    if (rc == SQLITE_ROW)
+        read_part(st, a, out, &oom);
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)
         return 0;
     if (rc != SQLITE_ROW)
         return store_sql_fail(s, rc, e, "reading a part");
     return oom ? err_set(e, "out of memory reading part %lld", (long long)id) : 1;
+}
+
+int store_part_list(struct store *s, struct arena *a, int64_t quote_id,
+                    int (*fn)(const struct store_part *p, void *ctx), void *ctx, struct err *e)
+{
+    sqlite3_stmt *st = prepare(
+        s, "SELECT " PART_COLUMNS " FROM parts WHERE quote_id = ?1 ORDER BY position, id", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, quote_id);
+    int rc, oom = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_part p;
+        read_part(st, a, &p, &oom);
+        if (oom) {
+            sqlite3_finalize(st);
+            return err_set(e, "out of memory listing the parts of quote %lld",
+                           (long long)quote_id);
+        }
+        if (fn(&p, ctx)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, e, "listing the parts of a quote");
+}
+
+int store_part_delete(struct store *s, int64_t id, char *stored, struct err *e)
+{
+    char path[STORE_PART_PATH] = "";
+    int found = 0, rc;
+    if (stored)
+        stored[0] = '\0';
+    if (store_begin(s, e) != 0)
+        return -1;
+    sqlite3_stmt *st = prepare(s, "SELECT stored_path FROM parts WHERE id = ?1", e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        found = 1;
+        col_copy(st, 0, path, sizeof path);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        store_sql_fail(s, rc, e, "reading a part");
+        goto fail;
+    }
+    if (!found) {
+        store_rollback(s);
+        return 0;
+    }
+    /* The jobs go with the part (ON DELETE CASCADE). */
+    st = prepare(s, "DELETE FROM parts WHERE id = ?1", e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    if (run_done(s, st, "deleting a part", e) != 0)
+        goto fail;
+    st = prepare(s, "SELECT count(*) FROM parts WHERE stored_path = ?1", e);
+    if (!st)
+        goto fail;
+    sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    int64_t others = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        store_sql_fail(s, rc, e, "counting the parts of a file");
+        goto fail;
+    }
+    if (store_commit(s, e) != 0)
+        goto fail;
+    if (stored && others == 0)
+        snprintf(stored, STORE_PART_PATH, "%s", path);
+    return 1;
+fail:
+    store_rollback(s);
+    return -1;
 }
 
 int store_part_set_order(struct store *s, int64_t id, const char *material, double thickness_mm,

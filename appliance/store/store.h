@@ -88,6 +88,17 @@ int store_random(void *buf, size_t n, struct err *e);
 #define STORE_SHA256_LEN 32
 /* The SHA-256 of n bytes at data (FIPS 180-4). */
 void store_sha256(const void *data, size_t n, unsigned char out[STORE_SHA256_LEN]);
+/* The same in pieces, for data that arrives as a stream (an upload). */
+struct store_sha256 {
+    uint32_t h[8];
+    uint64_t len; /* bytes absorbed */
+    unsigned char buf[64];
+    size_t n; /* bytes in buf */
+};
+void store_sha256_init(struct store_sha256 *c);
+void store_sha256_update(struct store_sha256 *c, const void *data, size_t n);
+/* Writes the digest and wipes c. */
+void store_sha256_final(struct store_sha256 *c, unsigned char out[STORE_SHA256_LEN]);
 
 /* The rules store_user_add() applies, for callers that check input first:
  * 0, or -1 with e saying what is allowed. */
@@ -329,6 +340,19 @@ int store_part_get(struct store *s, struct arena *a, int64_t id, struct store_pa
  * changed, 0 no such part, -1 on error. */
 int store_part_set_order(struct store *s, int64_t id, const char *material, double thickness_mm,
                          long long qty, const char *options, struct err *e);
+
+/* Calls fn for each part of quote quote_id in position order, with its
+ * strings in arena a (reset by the caller between quotes if it likes); fn
+ * returns nonzero to stop.  0, or -1 on error. */
+int store_part_list(struct store *s, struct arena *a, int64_t quote_id,
+                    int (*fn)(const struct store_part *p, void *ctx), void *ctx, struct err *e);
+
+/* Deletes part id with its jobs.  *stored (may be NULL; STORE_PART_PATH
+ * bytes) gets its stored_path when no other part uses that file any more,
+ * else "", so the caller may remove the file.  1 deleted, 0 no such part,
+ * -1 on error. */
+#define STORE_PART_PATH 128
+int store_part_delete(struct store *s, int64_t id, char *stored, struct err *e);
 
 /* The results a job writes on its part: every column as given (NULL and -1
  * store NULL), so a re-price passes the geometry and previews it keeps. */

@@ -78,17 +78,6 @@ int64_t store_time(void);
 
 /* ----------------------------------------------------------------- hashing */
 
-struct store_sha256 {
-    uint32_t h[8];
-    uint64_t len; /* bytes absorbed */
-    unsigned char buf[64];
-    size_t n; /* bytes in buf */
-};
-
-void store_sha256_init(struct store_sha256 *c);
-void store_sha256_update(struct store_sha256 *c, const void *data, size_t n);
-/* Writes the digest and wipes c. */
-void store_sha256_final(struct store_sha256 *c, unsigned char out[STORE_SHA256_LEN]);
 void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,
                        unsigned char out[STORE_SHA256_LEN]);
 /* ---------------------------------------------------------------- passwords */

@@ -404,6 +404,54 @@ TEST(unfinished_jobs_listed_oldest_first)
     close_fresh(s);
 }
 
+/* ---------------------------------------------------- part list and delete */
+
+struct names {
+    char got[4][32];
+    int n;
+};
+
+static int note_name(const struct store_part *p, void *ctx)
+{
+    struct names *nm = ctx;
+    if (nm->n < 4)
+        snprintf(nm->got[nm->n], sizeof nm->got[0], "%s", p->file_name);
+    nm->n++;
+    return 0;
+}
+
+TEST(parts_listed_in_order_and_deleted_with_their_file)
+{
+    struct store *s = open_fresh();
+    struct err e = {""};
+    struct arena *a = arena_new(1 << 16);
+    int64_t q = new_quote(s), other = new_quote(s);
+    int64_t p1 = new_part(s, q, "a.dxf"), p2 = new_part(s, q, "b.dxf");
+    int64_t p3 = new_part(s, other, "c.dxf"), job = 0;
+    CHECK(p1 > 0 && p2 > 0 && p3 > 0);
+    struct names nm = {{""}, 0};
+    CHECK(store_part_list(s, a, q, note_name, &nm, &e) == 0);
+    CHECK(nm.n == 2);
+    CHECK(!strcmp(nm.got[0], "a.dxf") && !strcmp(nm.got[1], "b.dxf"));
+
+    /* All three share one stored file: it stays until the last one goes. */
+    char stored[STORE_PART_PATH];
+    CHECK(store_job_create(s, p1, "measure", &job, &e) == 0);
+    CHECK(store_part_delete(s, p1, stored, &e) == 1);
+    CHECK(stored[0] == '\0');
+    struct store_job j;
+    CHECK(store_job_get(s, job, &j, &e) == 0); /* its jobs went with it */
+    CHECK(store_part_delete(s, p1, stored, &e) == 0);
+    CHECK(store_part_delete(s, p2, stored, &e) == 1);
+    CHECK(stored[0] == '\0');
+    CHECK(store_part_delete(s, p3, stored, &e) == 1);
+    CHECK(!strcmp(stored, "files/" SHA_A ".dxf.gz"));
+    nm.n = 0;
+    CHECK(store_part_list(s, a, q, note_name, &nm, &e) == 0 && nm.n == 0);
+    arena_free(a);
+    close_fresh(s);
+}
+
 int main(void)
 {
     RUN(quote_numbers_count_per_year);
@@ -412,5 +460,6 @@ int main(void)
     RUN(parts_add_get_and_order);
     RUN(jobs_move_through_states);
     RUN(unfinished_jobs_listed_oldest_first);
+    RUN(parts_listed_in_order_and_deleted_with_their_file);
     return test_report();
 }

@@ -152,9 +152,11 @@ extern const struct http_route http_routes_users[]; /* api_users.c: /api/users *
 /* api_admin.c: /api/materials, /api/materials.csv, /api/rules */
 extern const struct http_route http_routes_admin[];
 extern const struct http_route http_routes_backups[]; /* api_backups.c: /api/backups */
-/* api_quotes.c: /api/quotes, /api/quotes/{id}[/duplicate|/pdf], /api/customers */
+/* api_quotes.c: /api/quotes, /api/quotes/{id}[/duplicate|/revise], /api/customers */
 extern const struct http_route http_routes_quotes[];
-/* api_parts.c: /api/quotes/{id}/parts, /api/parts/{id}[/preview.png|/file] */
+extern const struct http_route http_routes_upload[]; /* api_upload.c: POST /api/quotes/{id}/parts */
+extern const struct http_route http_routes_pdf[];    /* api_pdf.c: /api/quotes/{id}/pdf */
+/* api_parts.c: /api/parts/{id}[/preview.png|/file] */
 extern const struct http_route http_routes_parts[];
 extern const struct http_route http_routes_jobs[]; /* api_jobs.c: /api/jobs/{id}[/events] */
 

@@ -26,6 +26,8 @@ static const struct http_route *const tables[] = {
     http_routes_admin,
     http_routes_backups,
     http_routes_quotes,
+    http_routes_upload,
+    http_routes_pdf,
     http_routes_parts,
     http_routes_jobs,
     http_routes_ops,

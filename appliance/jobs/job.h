@@ -78,6 +78,12 @@ void job_system_stop(struct job_system *js, double grace_s);
 int job_submit(struct job_system *js, enum job_kind kind, int64_t part_id, int64_t *job_id,
                struct err *e);
 
+/* Queues one job of kind for each of n parts, all or none: 0 with
+ * job_ids[0..n) set, JOB_FULL when the n do not all fit (e says why; none
+ * is queued), or -1 with e filled (none is queued). */
+int job_submit_many(struct job_system *js, enum job_kind kind, const int64_t *part_ids, size_t n,
+                    int64_t *job_ids, struct err *e);
+
 /* The job's current status: from memory while it is live, else from the
  * database.  0, or -1 when there is no such job. */
 int job_status(struct job_system *js, int64_t job_id, struct job_status *out);

@@ -678,38 +678,60 @@ void job_system_stop(struct job_system *js, double grace_s)
 int job_submit(struct job_system *js, enum job_kind kind, int64_t part_id, int64_t *job_id,
                struct err *e)
 {
+    return job_submit_many(js, kind, &part_id, 1, job_id, e);
+}
+
+int job_submit_many(struct job_system *js, enum job_kind kind, const int64_t *part_ids, size_t n,
+                    int64_t *job_ids, struct err *e)
+{
     pthread_mutex_lock(&js->mu);
     if (js->stopping) {
         pthread_mutex_unlock(&js->mu);
         return err_set(e, "the server is shutting down; try again when it is back");
     }
-    if (js->running + js->queued + js->reserved >= js->capacity) {
+    if ((size_t)(js->running + js->queued + js->reserved) + n > (size_t)js->capacity) {
         long running = js->running, queued = js->queued;
         pthread_mutex_unlock(&js->mu);
-        metric_add(m_rejected, NULL, 1);
-        err_set(e,
-                "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
-                "a few seconds",
-                js->nworkers, queued, running);
+        metric_add(m_rejected, NULL, (double)n);
+        if (n > 1 && (size_t)js->capacity < n)
+            err_set(e, "%zu files at once is more than the %ld jobs the appliance takes at a "
+                       "time ([jobs] workers + queue); send them in smaller groups",
+                    n, js->capacity);
+        else
+            err_set(e,
+                    "all %d workers are busy and %ld jobs are waiting (%ld running); try again "
+                    "in a few seconds",
+                    js->nworkers, queued, running);
         return JOB_FULL;
     }
-    js->reserved++;
+    js->reserved += (long)n;
     pthread_mutex_unlock(&js->mu);
 
-    int64_t id = 0;
+    /* The rows first, all of them, then the queue: a job is never queued
+     * without its row, and a failure queues none. */
+    size_t made = 0;
+    int rc = 0;
     pthread_mutex_lock(&js->front_mu);
-    int rc = store_job_create(js->front, part_id, kind_name(kind), &id, e);
+    for (; made < n && rc == 0; made++)
+        rc = store_job_create(js->front, part_ids[made], kind_name(kind), &job_ids[made], e);
+    if (rc != 0) {
+        made--; /* the one that failed has no row */
+        for (size_t i = 0; i < made; i++) {
+            struct err ignore;
+            store_job_update(js->front, job_ids[i], "cancelled", "", 0,
+                             "not started: another file of the same upload was refused", NULL,
+                             &ignore);
+        }
+    }
     pthread_mutex_unlock(&js->front_mu);
 
     pthread_mutex_lock(&js->mu);
-    js->reserved--;
+    js->reserved -= (long)n;
     if (rc == 0)
-        enqueue(js, id, part_id, kind);
+        for (size_t i = 0; i < n; i++)
+            enqueue(js, job_ids[i], part_ids[i], kind);
     pthread_mutex_unlock(&js->mu);
-    if (rc != 0)
-        return -1;
-    *job_id = id;
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 /* The job's row as a status; 1 found, 0 not, -1 error. */

@@ -101,6 +101,22 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e);
 /* Jobs running and waiting right now. */
 void job_counts(struct job_system *js, long *running, long *queued);
 
+/* Short work that is not a part's job (a quote's PDF): it runs on a
+ * worker, counted against the same workers and queue, with no row and no
+ * progress, while the caller waits.  env gives the worker's database
+ * connection; fn must not keep it. */
+struct job_task_env {
+    const struct cfg *c;
+    const char *data_dir;
+    struct store *db;
+};
+typedef int (*job_task_fn)(void *ctx, const struct job_task_env *env, struct err *e);
+
+/* Runs fn(ctx, env, e) on a worker and waits until it returns: 0, JOB_FULL
+ * when workers and queue are all taken (not run), or -1 with e filled
+ * (fn failed, or the system is stopping). */
+int job_task_run(struct job_system *js, job_task_fn fn, void *ctx, struct err *e);
+
 /* ------------------------------------------------------------------------
  * Measuring and pricing exactly as the command line does (measure.c,
  * pricing.c).  The job pipeline is built on these, and `dxfquote inspect`

@@ -54,6 +54,12 @@ struct job_entry {
     double deadline;    /* core_now() by which it must end */
     double last_pub;    /* core_now() of the last publication */
     double ended;       /* core_now() when it ended; 0 while live */
+    /* A task (job_task_run): in the queue but never in entries; the
+     * caller owns the record and waits on changed for done. */
+    job_task_fn task;
+    void *task_ctx;
+    struct err task_err;
+    int task_rc, task_done;
 };
 
 struct job_system {
@@ -235,6 +241,8 @@ static struct job_entry *enqueue(struct job_system *js, int64_t id, int64_t part
 static struct job_entry *pick(struct job_system *js)
 {
     for (struct job_entry *q = js->qhead; q; q = q->qnext) {
+        if (q->task)
+            return q;
         int busy = 0;
         for (struct job_entry *en = js->entries; en && !busy; en = en->next)
             busy = en->running && en->st.part_id == q->st.part_id;
@@ -383,6 +391,21 @@ static void run_one(struct job_worker *w, struct job_entry *en)
     }
 }
 
+static void run_task(struct job_worker *w, struct job_entry *en)
+{
+    struct job_system *js = w->js;
+    struct job_task_env env = {js->c, js->data_dir, w->db};
+    int rc = en->task(en->task_ctx, &env, &en->task_err);
+    pthread_mutex_lock(&js->mu);
+    en->task_rc = rc;
+    en->task_done = 1;
+    en->running = 0;
+    js->running--;
+    pthread_cond_broadcast(&js->changed);
+    pthread_cond_broadcast(&js->work);
+    pthread_mutex_unlock(&js->mu);
+}
+
 static void *worker_main(void *arg)
 {
     struct job_worker *w = arg;
@@ -397,6 +420,12 @@ static void *worker_main(void *arg)
         unqueue(js, en);
         en->running = 1;
         js->running++;
+        if (en->task) {
+            pthread_mutex_unlock(&js->mu);
+            run_task(w, en);
+            pthread_mutex_lock(&js->mu);
+            continue;
+        }
         en->deadline = core_now() + js->deadline_s;
         publish(js, en, JOB_RUNNING, "", 0, NULL);
         pthread_cond_signal(&js->wd);
@@ -653,9 +682,17 @@ void job_system_stop(struct job_system *js, double grace_s)
         return;
     pthread_mutex_lock(&js->mu);
     js->stopping = 1;
-    /* Waiting jobs stay queued in the database: the next start runs them. */
-    while (js->qhead)
-        unqueue(js, js->qhead);
+    /* Waiting jobs stay queued in the database: the next start runs them.
+     * A waiting task is answered now (its caller is told why). */
+    while (js->qhead) {
+        struct job_entry *en = js->qhead;
+        unqueue(js, en);
+        if (en->task) {
+            err_set(&en->task_err, "the server is shutting down; try again when it is back");
+            en->task_rc = -1;
+            en->task_done = 1;
+        }
+    }
     pthread_cond_broadcast(&js->work);
     pthread_cond_broadcast(&js->changed);
     double until = core_now() + (grace_s > 0 ? grace_s : 0);
@@ -679,6 +716,46 @@ int job_submit(struct job_system *js, enum job_kind kind, int64_t part_id, int64
                struct err *e)
 {
     return job_submit_many(js, kind, &part_id, 1, job_id, e);
+}
+
+int job_task_run(struct job_system *js, job_task_fn fn, void *ctx, struct err *e)
+{
+    struct job_entry *en = xcalloc(1, sizeof *en);
+    en->task = fn;
+    en->task_ctx = ctx;
+    pthread_mutex_lock(&js->mu);
+    if (js->stopping) {
+        pthread_mutex_unlock(&js->mu);
+        free(en);
+        return err_set(e, "the server is shutting down; try again when it is back");
+    }
+    if (js->running + js->queued + js->reserved >= js->capacity) {
+        long running = js->running, queued = js->queued;
+        pthread_mutex_unlock(&js->mu);
+        free(en);
+        metric_add(m_rejected, NULL, 1);
+        err_set(e,
+                "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
+                "a few seconds",
+                js->nworkers, queued, running);
+        return JOB_FULL;
+    }
+    en->in_queue = 1;
+    *js->qtail = en;
+    js->qtail = &en->qnext;
+    js->queued++;
+    js->waiters++; /* destroy() waits for us to leave */
+    pthread_cond_signal(&js->work);
+    while (!en->task_done)
+        pthread_cond_wait(&js->changed, &js->mu);
+    js->waiters--;
+    pthread_cond_broadcast(&js->changed);
+    pthread_mutex_unlock(&js->mu);
+    int rc = en->task_rc;
+    if (rc != 0)
+        *e = en->task_err;
+    free(en);
+    return rc == 0 ? 0 : -1;
 }
 
 int job_submit_many(struct job_system *js, enum job_kind kind, const int64_t *part_ids, size_t n,

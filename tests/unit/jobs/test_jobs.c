@@ -281,6 +281,30 @@ static double num(const cJSON *o, const char *key)
 
 /* ------------------------------------------------------------------ tests */
 
+/* ------------------------------------------------------------------ tasks */
+
+struct task_seen {
+    int ran, other_thread, had_db;
+    pthread_t caller;
+};
+
+static int note_task(void *ctx, const struct job_task_env *env, struct err *e)
+{
+    (void)e;
+    struct task_seen *t = ctx;
+    t->ran++;
+    t->other_thread = !pthread_equal(pthread_self(), t->caller);
+    t->had_db = env->db != NULL && env->c != NULL && env->data_dir != NULL;
+    return 0;
+}
+
+static int failing_task(void *ctx, const struct job_task_env *env, struct err *e)
+{
+    (void)ctx;
+    (void)env;
+    return err_set(e, "the printer has no paper");
+}
+
 TEST(plate_is_measured_priced_and_rendered)
 {
     struct env v;
@@ -425,6 +449,33 @@ TEST(queue_admits_workers_plus_queue)
     CHECK(running == 0 && queued == 0);
     /* And there is room again. */
     CHECK(submit(&v, JOB_PRICE, parts[3]) > 0);
+    env_close(&v);
+}
+
+TEST(tasks_run_on_a_worker_within_the_same_limits)
+{
+    struct env v;
+    struct err e = {""};
+    char opts[64];
+    env_open(&v, 1, 1);
+    env_start(&v, 0);
+    struct task_seen seen;
+    memset(&seen, 0, sizeof seen);
+    seen.caller = pthread_self();
+    CHECK(job_task_run(v.js, note_task, &seen, &e) == 0);
+    CHECK(seen.ran == 1 && seen.other_thread && seen.had_db);
+    /* A failing task's error comes back. */
+    CHECK(job_task_run(v.js, failing_task, NULL, &e) == -1);
+    CHECK(strstr(e.msg, "no paper") != NULL);
+    /* One worker busy, one job waiting: no room for a task. */
+    snprintf(opts, sizeof opts, "{\"spin\":\"%ld\"}", spin_slow);
+    int64_t a = add_part(&v, "a.dxf", PLATE, "Mild steel S235", 3, 1, opts);
+    int64_t b = add_part(&v, "b.dxf", PLATE, "Mild steel S235", 3, 1, opts);
+    int64_t ja = submit(&v, JOB_MEASURE, a), jb = submit(&v, JOB_MEASURE, b);
+    CHECK(job_task_run(v.js, note_task, &seen, &e) == JOB_FULL);
+    CHECK(seen.ran == 1);
+    CHECK(wait_end(&v, ja).state == JOB_DONE && wait_end(&v, jb).state == JOB_DONE);
+    CHECK(job_task_run(v.js, note_task, &seen, &e) == 0 && seen.ran == 2);
     env_close(&v);
 }
 
@@ -783,7 +834,8 @@ TEST(metrics_count_jobs)
     CHECK(strstr(text, "dxfquote_jobs_total{outcome=\"cancelled\"}") != NULL);
     CHECK(strstr(text, "dxfquote_job_stage_seconds_bucket{stage=\"parse\"") != NULL);
     CHECK(strstr(text, "dxfquote_job_stage_seconds_count{stage=\"render\"}") != NULL);
-    CHECK(strstr(text, "dxfquote_jobs_rejected_total 1") != NULL);
+    /* One refused job (queue_admits_workers_plus_queue), one refused task. */
+    CHECK(strstr(text, "dxfquote_jobs_rejected_total 2") != NULL);
     free(text);
 }
 
@@ -826,6 +878,7 @@ int main(void)
     RUN(plate_is_measured_priced_and_rendered);
     RUN(measured_as_the_command_line_measures);
     RUN(queue_admits_workers_plus_queue);
+    RUN(tasks_run_on_a_worker_within_the_same_limits);
     RUN(broken_drawing_fails_with_its_line);
     RUN(looping_rule_fails_only_its_job);
     RUN(cancel_queued_and_running);

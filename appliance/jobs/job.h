@@ -101,6 +101,17 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e);
 /* Jobs running and waiting right now. */
 void job_counts(struct job_system *js, long *running, long *queued);
 
+/* Reads the stored drawing DATA/stored_path (gzip or plain) whole into
+ * *out (malloc'd; the caller frees it), *len bytes, never more than max
+ * once inflated.  name is how messages call the file; size_hint its
+ * original size when known (0: not).  tick (may be NULL) runs after each
+ * megabyte with the bytes read so far; a nonzero answer stops the reading
+ * and is returned.  0, tick's answer, or -1 with e filled (missing,
+ * damaged, too large). */
+int job_stored_read(const char *data_dir, const char *stored_path, const char *name,
+                    int64_t size_hint, size_t max, int (*tick)(void *ctx, size_t done), void *ctx,
+                    unsigned char **out, size_t *len, struct err *e);
+
 /* Short work that is not a part's job (a quote's PDF): it runs on a
  * worker, counted against the same workers and queue, with no row and no
  * progress, while the caller waits.  env gives the worker's database

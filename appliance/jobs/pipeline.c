@@ -2,8 +2,8 @@
  * pipeline.c - one job from its part's row to its results: the stages a
  * worker runs and the files and rows they leave.
  *
- * A measure job:  stored   read DATA/<stored_path> (gzip or plain, through
- *                          zlib's gz* calls) into memory, at most
+ * A measure job:  stored   read DATA/<stored_path> (gzip or plain:
+ *                          job_stored_read) into memory, at most
  *                          [limits] upload_mb once inflated      0 -> 10 %
  *                 parse    dxf_read_mem with the CLI's options       10 %
  *                 analyse  geom_analyse at the part's thickness      40 %
@@ -42,11 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
-#define READ_CHUNK (1u << 20)
 #define PATH_LEN   4096
 
 /* Everything one run holds; released by pipe_free(). */
@@ -94,93 +91,24 @@ static int data_path(const struct job_run *r, const char *rel, char *buf, size_t
 
 /* ------------------------------------------------------------ stored file */
 
+/* Progress through the file, and whether the job must stop. */
+static int read_tick(void *ctx, size_t done)
+{
+    struct pipe *p = ctx;
+    if (p->part.size_bytes > 0)
+        jobs_progress(p->r, (int)(10.0 * (double)done / (double)p->part.size_bytes));
+    return (int)jobs_stopping(p->r);
+}
+
 /* Reads DATA/<stored_path> whole, inflating gzip, into p->file. */
 static enum job_stop read_stored(struct pipe *p)
 {
-    struct job_run *r = p->r;
-    char path[PATH_LEN];
-    struct stat st;
-    size_t max = (size_t)cfg_int(r->c, CFG_LIMITS_UPLOAD_MB) << 20, cap, len = 0;
-    if (data_path(r, p->part.stored_path, path, sizeof path, &p->e) != 0)
-        return JOB_STOP_FAILED;
-    if (stat(path, &st) != 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            err_set(&p->e, "the stored drawing %s is missing; upload %s again", p->part.stored_path,
-                    p->part.file_name);
-        else
-            err_set(&p->e, "cannot read the stored drawing %s: %s", p->part.stored_path,
-                    strerror(errno));
-        return JOB_STOP_FAILED;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        err_set(&p->e, "the stored drawing %s is not a regular file", p->part.stored_path);
-        return JOB_STOP_FAILED;
-    }
-    gzFile g = gzopen(path, "rb");
-    if (!g) {
-        err_set(&p->e, "cannot open the stored drawing %s: %s", p->part.stored_path,
-                errno ? strerror(errno) : "out of memory");
-        return JOB_STOP_FAILED;
-    }
-    gzbuffer(g, 128u << 10);
-    /* The original size is known: one allocation when it is honest. */
-    cap = p->part.size_bytes > 0 && (size_t)p->part.size_bytes <= max
-              ? (size_t)p->part.size_bytes + 1
-              : READ_CHUNK;
-    p->file = malloc(cap);
-    if (!p->file) {
-        gzclose_r(g);
-        err_set(&p->e, "out of memory reading %s", p->part.file_name);
-        return JOB_STOP_FAILED;
-    }
-    for (;;) {
-        if (len == cap) {
-            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-            unsigned char *nb = ncap > cap ? realloc(p->file, ncap) : NULL;
-            if (!nb) {
-                gzclose_r(g);
-                if (ncap <= cap)
-                    err_set(&p->e,
-                            "%s is larger than %lld MB once uncompressed ([limits] "
-                            "upload_mb)",
-                            p->part.file_name, cfg_int(r->c, CFG_LIMITS_UPLOAD_MB));
-                else
-                    err_set(&p->e, "out of memory reading %s", p->part.file_name);
-                return JOB_STOP_FAILED;
-            }
-            p->file = nb;
-            cap = ncap;
-        }
-        size_t want = cap - len < READ_CHUNK ? cap - len : READ_CHUNK;
-        int k = gzread(g, p->file + len, (unsigned)want);
-        if (k < 0) {
-            int zerr;
-            const char *msg = gzerror(g, &zerr);
-            err_set(&p->e, "the stored drawing %s is damaged: %s", p->part.stored_path,
-                    zerr == Z_ERRNO ? strerror(errno) : msg);
-            gzclose_r(g);
-            return JOB_STOP_FAILED;
-        }
-        if (k == 0)
-            break;
-        len += (size_t)k;
-        if (len > max) {
-            gzclose_r(g);
-            err_set(&p->e, "%s is larger than %lld MB once uncompressed ([limits] upload_mb)",
-                    p->part.file_name, cfg_int(r->c, CFG_LIMITS_UPLOAD_MB));
-            return JOB_STOP_FAILED;
-        }
-        if (p->part.size_bytes > 0)
-            jobs_progress(r, (int)(10.0 * (double)len / (double)p->part.size_bytes));
-        enum job_stop stop = jobs_stopping(r);
-        if (stop != JOB_GO_ON) {
-            gzclose_r(g);
-            return stop;
-        }
-    }
-    gzclose_r(g);
-    p->file_len = len;
-    return JOB_GO_ON;
+    size_t max = (size_t)cfg_int(p->r->c, CFG_LIMITS_UPLOAD_MB) << 20;
+    int rc = job_stored_read(p->r->data_dir, p->part.stored_path, p->part.file_name,
+                             p->part.size_bytes, max, read_tick, p, &p->file, &p->file_len, &p->e);
+    if (rc == 0)
+        return JOB_GO_ON;
+    return rc > 0 ? (enum job_stop)rc : JOB_STOP_FAILED;
 }
 
 /* ------------------------------------------------------------------ price */

@@ -8,9 +8,10 @@
  * and carrying its price breakdown and a short note (needs review, the
  * rules' notes).  The shop comes from [company] (name, address, phone,
  * email, tax_id, logo), the page from [pdf] (paper, margin_mm,
- * validity_days, terms).  appliance.ini holds one line per value, so a
- * backslash followed by n in the address, the terms or --customer is a new
- * line on paper (and a doubled backslash one backslash).
+ * validity_days, terms) through job_pdf_shop(), shared with the server's
+ * quotations.  appliance.ini holds one line per value, so a backslash
+ * followed by n in the address, the terms or --customer is a new line on
+ * paper (and a doubled backslash one backslash).
  *
  * Invariants: no money is computed here (totals come in doc, each part's
  * figures from its price); nothing reaches path unless the whole document
@@ -27,70 +28,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The note under a part's name stays one short line. */
-#define NOTE_MAX 160
-
-/* s with "\n" (backslash, n) turned into a line break and "\\" into one
- * backslash; any other backslash is kept as typed.  In arena a; NULL when
- * s is NULL or memory runs out. */
-static char *unescape(struct arena *a, const char *s)
-{
-    if (!s)
-        return NULL;
-    char *out = arena_strdup(a, s), *w = out;
-    if (!out)
-        return NULL;
-    for (const char *p = s; *p; p++) {
-        if (p[0] == '\\' && (p[1] == 'n' || p[1] == '\\')) {
-            *w++ = p[1] == 'n' ? '\n' : '\\';
-            p++;
-        } else {
-            *w++ = *p;
-        }
-    }
-    *w = '\0';
-    return out;
-}
-
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash && slash[1] ? slash + 1 : path;
-}
-
-/* "Needs review: open contour ...; hole smaller ..." or the notes alone,
- * cut to NOTE_MAX bytes on a character boundary with "..." to show it;
- * NULL when there is nothing to say. */
-static const char *part_note(struct arena *a, const struct price_result *r)
-{
-    const char *head = !r->needs_review ? "" : r->nnotes ? "Needs review: " : "Needs review";
-    size_t len = strlen(head);
-    for (size_t i = 0; i < r->nnotes; i++)
-        len += strlen(r->notes[i]) + 2;
-    if (len == 0)
-        return NULL;
-    char *s = arena_alloc(a, len + 4);
-    if (!s)
-        return NULL;
-    size_t k = strlen(head);
-    memcpy(s, head, k);
-    for (size_t i = 0; i < r->nnotes; i++) {
-        size_t m = strlen(r->notes[i]);
-        if (i) {
-            memcpy(s + k, "; ", 2);
-            k += 2;
-        }
-        memcpy(s + k, r->notes[i], m);
-        k += m;
-    }
-    s[k] = '\0';
-    if (k > NOTE_MAX) {
-        k = NOTE_MAX - 3;
-        while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
-            k--;
-        memcpy(s + k, "...", 4);
-    }
-    return s;
 }
 
 static int fill_part(struct arena *a, const struct quote_part *qp, struct pdf_part *p)
@@ -115,7 +56,7 @@ static int fill_part(struct arena *a, const struct quote_part *qp, struct pdf_pa
     p->line_total = r->total;
     p->lines = lines;
     p->nlines = r->nlines;
-    p->notes = part_note(a, r);
+    p->notes = job_pdf_note(a, r->needs_review, (const char *const *)r->notes, r->nnotes);
     return 0;
 }
 
@@ -139,16 +80,11 @@ int quote_pdf_write(const struct cfg *c, const struct quote_doc *doc,
 
     struct pdf_quote q;
     memset(&q, 0, sizeof q);
-    q.company.name = cfg_str(c, CFG_COMPANY_NAME);
-    q.company.address = unescape(a, cfg_str(c, CFG_COMPANY_ADDRESS));
-    q.company.phone = cfg_str(c, CFG_COMPANY_PHONE);
-    q.company.email = cfg_str(c, CFG_COMPANY_EMAIL);
-    q.company.tax_id = cfg_str(c, CFG_COMPANY_TAX_ID);
-    q.company.logo_png = cfg_str(c, CFG_COMPANY_LOGO);
+    if (job_pdf_shop(c, a, &q) != 0)
+        goto oom;
     q.number = doc->number;
     q.date = doc->date;
-    q.validity_days = (int)cfg_int(c, CFG_PDF_VALIDITY_DAYS);
-    q.customer = doc->customer ? unescape(a, doc->customer) : NULL;
+    q.customer = doc->customer ? job_pdf_customer(a, doc->customer) : NULL;
     q.currency = doc->currency;
     q.currency_exp = doc->decimals;
     q.parts = pp;
@@ -157,12 +93,9 @@ int quote_pdf_write(const struct cfg *c, const struct quote_doc *doc,
     q.tax_rate = doc->tax_rate;
     q.tax = doc->tax;
     q.total = doc->total;
-    q.terms = unescape(a, cfg_str(c, CFG_PDF_TERMS));
     q.rules_version = doc->rules;
-    q.paper = !strcmp(cfg_str(c, CFG_PDF_PAPER), "Letter") ? PDF_LETTER : PDF_A4;
-    q.margin_mm = cfg_real(c, CFG_PDF_MARGIN_MM);
     q.deterministic = doc->deterministic;
-    if (!q.company.address || !q.terms || (doc->customer && !q.customer))
+    if (doc->customer && !q.customer)
         goto oom;
     if (pdf_write(&q, NULL, &buf, &len, e) != 0 || quote_write_file(path, buf, len, e) != 0)
         goto done;

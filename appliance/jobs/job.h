@@ -26,6 +26,7 @@
 #include "core/core.h"
 #include "dxf/dxf.h"
 #include "geom/geom.h"
+#include "pdf/pdf.h"
 #include "price/price.h"
 #include "store/store.h"
 
@@ -224,5 +225,32 @@ struct price_shop job_shop(const struct cfg *c);
 cJSON *job_price_json(const struct price_result *r, const struct job_rules *rules,
                       const struct price_material *m, long long qty,
                       const struct price_option *opts, size_t nopts);
+
+/* ------------------------------------------------------------------------
+ * The PDF quotation (quote_pdf.c): the server's and the command line's.
+ * --------------------------------------------------------------------- */
+
+/* [company] and [pdf] into q: the shop, validity, terms, paper and margin
+ * ("\n" in appliance.ini's one-line values is a line break).  Strings in
+ * arena a or c's.  -1 when a runs out. */
+int job_pdf_shop(const struct cfg *c, struct arena *a, struct pdf_quote *q);
+/* A customer block as typed ("\n" a line break), in a; NULL when a runs
+ * out. */
+const char *job_pdf_customer(struct arena *a, const char *text);
+/* The short line under a part's name: "Needs review: n1; n2" or the notes
+ * alone, cut to one line; NULL when there is nothing to say. */
+const char *job_pdf_note(struct arena *a, int needs_review, const char *const *notes, size_t n);
+
+/* job_quote_pdf() found nothing to print: no such quote, or no priced part. */
+#define JOB_PDF_NOTHING 1
+
+/* The quotation of quote quote_id, read through env->db, as a PDF in
+ * memory (*buf malloc'd, *len bytes; the caller frees it): its priced
+ * parts, each drawn from its stored drawing measured again, with the
+ * price lines, unit price and total stored when it was priced; subtotal,
+ * tax at [company] tax_rate, total.  deterministic: see pdf.h.  0,
+ * JOB_PDF_NOTHING with e saying why, or -1 with e filled. */
+int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int deterministic,
+                  unsigned char **buf, size_t *len, struct err *e);
 
 #endif

@@ -228,6 +228,11 @@ int http_json_bool(struct http_req *r, const cJSON *obj, const char *name, int *
 int http_json_number(struct http_req *r, const cJSON *v, const char *field, double min,
                      double max, int min_open, double *out);
 
+/* Query parameter name of the request ("?size=thumb&q=..."), URL-decoded
+ * into buf (n bytes, NUL-terminated): 1 found, 0 absent, -1 when its value
+ * does not fit in buf (the caller answers 400 naming the parameter). */
+int http_query(const struct http_req *r, const char *name, char *buf, size_t n);
+
 /* Adds name: RFC 3339 UTC time of unix seconds t, or null when t <= 0. */
 void http_json_time(cJSON *obj, const char *name, int64_t t);
 /* {"id", "username", "role", "disabled", "created", "last_login"}. */

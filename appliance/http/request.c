@@ -297,3 +297,21 @@ void http_audit(struct http_req *r, const char *user, const char *action, const 
                   log_q(q, sizeof q, e.msg));
     }
 }
+
+int http_query(const struct http_req *r, const char *name, char *buf, size_t n)
+{
+    const char *qs = r->ri ? r->ri->query_string : NULL;
+    if (n)
+        buf[0] = '\0';
+    if (!qs || !n)
+        return 0;
+    /* -1 absent, -2 too long (or n 0), else the decoded length. */
+    int k = mg_get_var(qs, strlen(qs), name, buf, n);
+    if (k == -1)
+        return 0;
+    if (k < 0) {
+        buf[0] = '\0';
+        return -1;
+    }
+    return 1;
+}

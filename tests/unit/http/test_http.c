@@ -5,6 +5,8 @@
  * Every expectation follows from the rules in RFC 9110 (sections 8.4,
  * 12.5.3, 13.1.2) or from the route table as written in routes.c.
  */
+#include <string.h>
+
 #include "test.h"
 
 #include "http/internal.h"
@@ -158,6 +160,24 @@ TEST(path_params)
     CHECK(http_path_param(&r, "asset", &n) == NULL);
 }
 
+TEST(query_parameters)
+{
+    struct mg_request_info ri;
+    struct http_req r;
+    char buf[16];
+    memset(&ri, 0, sizeof ri);
+    memset(&r, 0, sizeof r);
+    r.ri = &ri;
+    CHECK(http_query(&r, "size", buf, sizeof buf) == 0 && buf[0] == '\0');
+    ri.query_string = "size=thumb&q=a%20b+c&empty=&long=0123456789abcdefXYZ";
+    CHECK(http_query(&r, "size", buf, sizeof buf) == 1 && !strcmp(buf, "thumb"));
+    CHECK(http_query(&r, "q", buf, sizeof buf) == 1 && !strcmp(buf, "a b c"));
+    CHECK(http_query(&r, "empty", buf, sizeof buf) == 1 && buf[0] == '\0');
+    CHECK(http_query(&r, "missing", buf, sizeof buf) == 0);
+    CHECK(http_query(&r, "long", buf, sizeof buf) == -1 && buf[0] == '\0');
+    CHECK(http_query(&r, "siz", buf, sizeof buf) == 0); /* whole names only */
+}
+
 int main(void)
 {
     RUN(pattern_literal);
@@ -168,5 +188,6 @@ int main(void)
     RUN(content_types);
     RUN(accept_encoding);
     RUN(if_none_match);
+    RUN(query_parameters);
     return test_report();
 }

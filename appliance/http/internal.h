@@ -206,6 +206,9 @@ int http_setup_begin(struct http_server *srv, struct store *s, const char *base_
 /* Reads the whole body, at most max bytes (413 past it), into *out
  * (NUL-terminated; caller frees) and *len.  0, or the status sent. */
 int http_read_body(struct http_req *r, size_t max, char **out, size_t *len);
+/* 1 when text (n bytes) is well-formed UTF-8 without NUL (RFC 3629: no
+ * overlong forms, no surrogates, nothing past U+10FFFF). */
+int http_utf8_valid(const void *text, size_t n);
 /* 1 when the request's Content-Type is type, parameters aside. */
 int http_content_type_is(const struct http_req *r, const char *type);
 /* Reads a JSON object body (415 unless application/json; 400 when not

@@ -89,10 +89,9 @@ int http_content_type_is(const struct http_req *r, const char *type)
     return !strncasecmp(ct, type, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* 1 when s (n bytes) is well-formed UTF-8 without NUL (RFC 3629: no
- * overlong forms, no surrogates, nothing past U+10FFFF). */
-static int valid_utf8(const unsigned char *s, size_t n)
+int http_utf8_valid(const void *text, size_t n)
 {
+    const unsigned char *s = text;
     size_t i = 0;
     while (i < n) {
         unsigned c = s[i];
@@ -137,7 +136,7 @@ int http_read_json(struct http_req *r, size_t max, cJSON **out)
                                 "send the body as JSON with Content-Type: application/json");
     if ((st = http_read_body(r, max, &text, &len)) != 0)
         return st;
-    if (!valid_utf8((const unsigned char *)text, len)) {
+    if (!http_utf8_valid(text, len)) {
         free(text);
         return http_reply_error(r, 400, NULL, NULL, NULL,
                                 "the body is not valid UTF-8 text (or holds a NUL byte)");

@@ -58,6 +58,12 @@ struct http_upload {
  * it sent. */
 int http_upload_read(struct http_req *r, const char *file_field, struct http_upload *out);
 
+/* Whether the first n bytes of a file (the whole file when complete)
+ * look like a DXF: 2 binary (its sentinel), 1 ASCII (a group code line,
+ * then a value line, after an optional BOM and blank space), 0 not; then
+ * *what says what it looks like ("it looks like a PNG image"). */
+int http_upload_sniff(const void *head, size_t n, int complete, const char **what);
+
 /* The value of text field name (the first one when sent twice), or NULL. */
 const char *http_upload_field_get(const struct http_upload *u, const char *name);
 

@@ -71,6 +71,25 @@ CFG_KEY(CFG_JOBS_QUEUE, "jobs", "queue", CFG_INT, "15", 0, 1000, NULL,
 CFG_KEY(CFG_JOBS_DEADLINE_S, "jobs", "deadline_s", CFG_INT, "300", 5, 86400, NULL,
         "A job still running after this many seconds is stopped and fails with a timeout.")
 
+/* [health] */
+CFG_KEY(CFG_HEALTH_FAILED_JOBS_RATIO, "health", "failed_jobs_ratio", CFG_REAL, "0.5", 0, 1, NULL,
+        "/health reports degraded when more than this share of the jobs that ended in the last "
+        "5 minutes failed (a drawing that cannot be read fails its job too).")
+CFG_KEY(CFG_HEALTH_ERRORS_RATIO, "health", "errors_ratio", CFG_REAL, "0.05", 0, 1, NULL,
+        "/health reports degraded when more than this share of the answers of the last 5 "
+        "minutes were server errors (5xx).")
+CFG_KEY(CFG_HEALTH_MIN_EVENTS, "health", "min_events", CFG_INT, "10", 1, 100000, NULL,
+        "Fewer jobs or answers than this in the last 5 minutes are too few to call the "
+        "service degraded.")
+
+/* [backup] */
+CFG_KEY(CFG_BACKUP_INTERVAL_H, "backup", "interval_h", CFG_INT, "24", 0, 8760, NULL,
+        "Hours between automatic backups into DATA/backups while the server runs (0: none; "
+        "make them by hand or with `dxfquote backup`).")
+CFG_KEY(CFG_BACKUP_KEEP, "backup", "keep", CFG_INT, "14", 1, 10000, NULL,
+        "Backups kept in DATA/backups; after each new one the oldest beyond this number are "
+        "deleted.")
+
 /* [company] */
 CFG_KEY(CFG_COMPANY_NAME, "company", "name", CFG_STR, "Your Shop Ltd", 0, 0, NULL,
         "Company name printed at the top of every quotation.")

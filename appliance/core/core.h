@@ -8,6 +8,7 @@
 #ifndef DXFQ_CORE_H
 #define DXFQ_CORE_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -171,6 +172,28 @@ void metric_observe(struct metric *m, const char *const *values, double v); /* h
 
 /* The whole registry in the text exposition format.  Caller frees. */
 char *metric_render(size_t *len);
+
+/* ------------------------------------------------------- recent failures */
+
+/* How many events, and how many of them bad, happened in about the last
+ * CORE_WINDOW_S seconds: the "rate of failed jobs or 5xx answers over the
+ * last 5 minutes" that /health compares with its thresholds.  Counts are
+ * kept in CORE_WINDOW_STEP_S buckets, so the window is exact to a step.
+ * Thread-safe; initialise with CORE_WINDOW_INIT. */
+#define CORE_WINDOW_S      300
+#define CORE_WINDOW_STEP_S 10
+#define CORE_WINDOW_SLOTS  (CORE_WINDOW_S / CORE_WINDOW_STEP_S)
+struct core_window {
+    pthread_mutex_t mu;
+    int64_t step[CORE_WINDOW_SLOTS]; /* which step of time a slot counts */
+    long total[CORE_WINDOW_SLOTS], bad[CORE_WINDOW_SLOTS];
+};
+#define CORE_WINDOW_INIT {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, {0}}
+
+/* Counts one event at now (core_now() seconds); bad: it failed. */
+void core_window_add(struct core_window *w, double now, int bad);
+/* The events and bad ones in the window that ends at now. */
+void core_window_sum(struct core_window *w, double now, long *total, long *bad);
 
 /* ---------------------------------------------------------- embedded files */
 

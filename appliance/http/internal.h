@@ -1,7 +1,7 @@
 /*
  * internal.h - what the files of the http module share, and nothing else
  * includes: the server state, one request, the route table's shape, the one
- * function every response goes through, and the seam to the jobs module.
+ * function every response goes through.
  *
  * Invariants:
  *  1. Every byte sent to a client goes through http_reply(), which adds the
@@ -25,20 +25,6 @@
 #include "jobs/job.h"
 #include "store/store.h"
 
-/* ------------------------------------------------------------ jobs seam */
-
-/* How many jobs run and wait right now.  The jobs module (a later issue)
- * supplies its own source; until it exists http_jobs_none() answers, and
- * its answer is true: no job can run because nothing starts one. */
-struct http_jobs_count {
-    long running, queued;
-};
-struct http_jobs_source {
-    void (*count)(void *ctx, struct http_jobs_count *out);
-    void *ctx;
-};
-void http_jobs_none(void *ctx, struct http_jobs_count *out);
-
 /* --------------------------------------------------------------- server */
 
 /* What the request threads read.  It copies what it needs from the
@@ -50,7 +36,6 @@ struct http_server {
     int64_t min_free_bytes; /* [data] min_free_mb in bytes */
     int access_log;         /* [log] access */
     double started;         /* core_now() when serving began */
-    struct http_jobs_source jobs;
 
     /* [security] */
     int64_t session_idle_s; /* session_idle_min in seconds */
@@ -81,6 +66,10 @@ struct http_server {
     struct job_system *js;
     const struct cfg *cfg; /* for the jobs glue; outlives the server */
     int64_t upload_max;    /* [limits] upload_mb in bytes */
+    int workers, queue;    /* [jobs] */
+    /* [health]: when /health says degraded. */
+    double failed_jobs_ratio, errors_ratio;
+    long min_events;
 };
 
 /* One per CivetWeb worker thread (init_thread/exit_thread). */

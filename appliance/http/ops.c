@@ -9,7 +9,12 @@
  * "status": "fail" and the failing parts listed under "failing".  Parts:
  * the database (the thread's connection answers a trivial query), the disk
  * (free bytes in the data folder, by statvfs, at or above [data]
- * min_free_mb), and the jobs (counts only; never failing).
+ * min_free_mb), and the jobs (workers, queue, running, queued).  A server
+ * that works but fails too often says "status": "degraded" (still 200: it
+ * should stay in service) with the reasons under "degraded": "jobs" when
+ * more than [health] failed_jobs_ratio of the jobs that ended in the last
+ * five minutes failed, "errors" when more than [health] errors_ratio of the
+ * answers were 5xx; either needs [health] min_events events in the window.
  *
  * /metrics is the Prometheus text format (version 0.0.4) rendered by core's
  * registry.  Gauges that describe the moment (memory, database size,
@@ -64,11 +69,15 @@ void http_ops_init(void)
     pthread_once(&once, init_families);
 }
 
-void http_jobs_none(void *ctx, struct http_jobs_count *out)
+/* Every answer of the last five minutes, and the 5xx among them. */
+static struct core_window answers = CORE_WINDOW_INIT;
+
+/* The jobs running and waiting; none before the job system runs. */
+static void jobs_now(const struct http_server *srv, long *running, long *queued)
 {
-    (void)ctx;
-    out->running = 0;
-    out->queued = 0;
+    *running = *queued = 0;
+    if (srv->js)
+        job_counts(srv->js, running, queued);
 }
 
 static const char *method_label(const char *m)
@@ -87,6 +96,7 @@ void http_ops_count(const struct http_req *r, double seconds)
     const char *labels[] = {r->route, method_label(r->method), status};
     metric_add(M.requests, labels, 1);
     metric_observe(M.duration, labels, seconds);
+    core_window_add(&answers, core_now(), r->status >= 500);
 }
 
 /* ------------------------------------------------------------------ health */
@@ -143,17 +153,30 @@ static cJSON *disk_part(const struct http_server *srv, int *ok)
     return o;
 }
 
+/* The share of bad events past ratio, with enough events to tell. */
+static int too_many(long total, long bad, double ratio, long min_events)
+{
+    return total >= min_events && (double)bad > ratio * (double)total;
+}
+
 int http_ops_health(struct http_req *r)
 {
     const struct http_server *srv = r->srv;
     int db_ok, disk_ok;
-    struct http_jobs_count jobs;
+    long running, queued, ended = 0, failed = 0, total, errors;
     cJSON *database = database_part(r, &db_ok);
     cJSON *disk = disk_part(srv, &disk_ok);
-    srv->jobs.count(srv->jobs.ctx, &jobs);
+    jobs_now(srv, &running, &queued);
+    if (srv->js)
+        job_recent(srv->js, &ended, &failed);
+    core_window_sum(&answers, core_now(), &total, &errors);
+    int jobs_bad = too_many(ended, failed, srv->failed_jobs_ratio, srv->min_events);
+    int errors_bad = too_many(total, errors, srv->errors_ratio, srv->min_events);
 
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddStringToObject(root, "status", db_ok && disk_ok ? "ok" : "fail");
+    cJSON_AddStringToObject(root, "status", !db_ok || !disk_ok         ? "fail"
+                                            : jobs_bad || errors_bad ? "degraded"
+                                                                     : "ok");
     if (!db_ok || !disk_ok) {
         cJSON *failing = cJSON_AddArrayToObject(root, "failing");
         if (!db_ok)
@@ -161,13 +184,28 @@ int http_ops_health(struct http_req *r)
         if (!disk_ok)
             cJSON_AddItemToArray(failing, cJSON_CreateString("disk"));
     }
+    if (jobs_bad || errors_bad) {
+        cJSON *why = cJSON_AddArrayToObject(root, "degraded");
+        if (jobs_bad)
+            cJSON_AddItemToArray(why, cJSON_CreateString("jobs"));
+        if (errors_bad)
+            cJSON_AddItemToArray(why, cJSON_CreateString("errors"));
+    }
     cJSON_AddStringToObject(root, "version", DXFQ_VERSION);
     cJSON_AddNumberToObject(root, "uptime_s", (double)(int64_t)(core_now() - srv->started));
     cJSON_AddItemToObject(root, "database", database);
     cJSON_AddItemToObject(root, "disk", disk);
     cJSON *j = cJSON_AddObjectToObject(root, "jobs");
-    cJSON_AddNumberToObject(j, "running", (double)jobs.running);
-    cJSON_AddNumberToObject(j, "queued", (double)jobs.queued);
+    cJSON_AddNumberToObject(j, "workers", srv->workers);
+    cJSON_AddNumberToObject(j, "queue", srv->queue);
+    cJSON_AddNumberToObject(j, "running", (double)running);
+    cJSON_AddNumberToObject(j, "queued", (double)queued);
+    cJSON *rec = cJSON_AddObjectToObject(root, "recent");
+    cJSON_AddNumberToObject(rec, "window_s", CORE_WINDOW_S);
+    cJSON_AddNumberToObject(rec, "jobs_ended", (double)ended);
+    cJSON_AddNumberToObject(rec, "jobs_failed", (double)failed);
+    cJSON_AddNumberToObject(rec, "answers", (double)total);
+    cJSON_AddNumberToObject(rec, "errors_5xx", (double)errors);
     return http_reply_json(r, db_ok && disk_ok ? 200 : 503, root, NULL);
 }
 
@@ -187,14 +225,14 @@ static double resident_bytes(void)
 
 int http_ops_metrics(struct http_req *r)
 {
-    struct http_jobs_count jobs;
+    long running, queued;
     struct store *s;
     struct err e;
-    r->srv->jobs.count(r->srv->jobs.ctx, &jobs);
+    jobs_now(r->srv, &running, &queued);
     metric_set(M.rss, NULL, resident_bytes());
     metric_set(M.uptime, NULL, core_now() - r->srv->started);
-    metric_set(M.jobs_queued, NULL, (double)jobs.queued);
-    metric_set(M.jobs_running, NULL, (double)jobs.running);
+    metric_set(M.jobs_queued, NULL, (double)queued);
+    metric_set(M.jobs_running, NULL, (double)running);
     /* An unreachable database keeps its last size; /health reports why. */
     if (http_req_store(r, &s, &e) == 0) {
         int64_t db = 0, wal = 0;

@@ -458,12 +458,6 @@ static void restore_signals(int fds[2], const struct sigaction old[2])
     close(fds[1]);
 }
 
-/* The /health and /metrics seam, answered by the job system. */
-static void jobs_count(void *ctx, struct http_jobs_count *out)
-{
-    job_counts(ctx, &out->running, &out->queued);
-}
-
 int http_serve(const struct cfg *c, struct err *e)
 {
     struct http_server *srv = NULL;
@@ -481,7 +475,6 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->busy_timeout_ms = (int)cfg_int(c, CFG_DATA_BUSY_TIMEOUT_MS);
     srv->min_free_bytes = (int64_t)cfg_int(c, CFG_DATA_MIN_FREE_MB) * 1024 * 1024;
     srv->access_log = cfg_bool(c, CFG_LOG_ACCESS);
-    srv->jobs.count = http_jobs_none;
     srv->session_idle_s = cfg_int(c, CFG_SECURITY_SESSION_IDLE_MIN) * 60;
     srv->login_attempts = (int)cfg_int(c, CFG_SECURITY_LOGIN_ATTEMPTS);
     srv->login_window_s = cfg_int(c, CFG_SECURITY_LOGIN_WINDOW_MIN) * 60;
@@ -494,6 +487,11 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->lua_memory_bytes = (size_t)cfg_int(c, CFG_PRICING_MEMORY_MB) << 20;
     srv->cfg = c;
     srv->upload_max = (int64_t)cfg_int(c, CFG_LIMITS_UPLOAD_MB) << 20;
+    srv->workers = (int)cfg_int(c, CFG_JOBS_WORKERS);
+    srv->queue = (int)cfg_int(c, CFG_JOBS_QUEUE);
+    srv->failed_jobs_ratio = cfg_real(c, CFG_HEALTH_FAILED_JOBS_RATIO);
+    srv->errors_ratio = cfg_real(c, CFG_HEALTH_ERRORS_RATIO);
+    srv->min_events = (long)cfg_int(c, CFG_HEALTH_MIN_EVENTS);
     pthread_mutex_init(&srv->setup_mu, NULL);
     pthread_mutex_init(&srv->rules_mu, NULL);
     pthread_mutex_init(&srv->backup_mu, NULL);
@@ -507,8 +505,6 @@ int http_serve(const struct cfg *c, struct err *e)
      * again) before anyone can connect. */
     if (job_system_start(&srv->js, c, e) != 0)
         goto fail;
-    srv->jobs.count = jobs_count;
-    srv->jobs.ctx = srv->js;
     /* Returns the features it set up, so 0 is success when none asked. */
     unsigned got = mg_init_library(ls.tls ? MG_FEATURES_TLS : 0);
     lib = 1;

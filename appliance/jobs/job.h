@@ -101,6 +101,9 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e);
 
 /* Jobs running and waiting right now. */
 void job_counts(struct job_system *js, long *running, long *queued);
+/* Jobs that ended done or failed in about the last 5 minutes, and how many
+ * of them failed (cancelled ones are neither). */
+void job_recent(struct job_system *js, long *ended, long *failed);
 
 /* Reads the stored drawing DATA/stored_path (gzip or plain) whole into
  * *out (malloc'd; the caller frees it), *len bytes, never more than max

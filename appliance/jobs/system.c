@@ -81,6 +81,8 @@ struct job_system {
     pthread_t watchdog;
     int wd_started;
 
+    struct core_window recent; /* jobs ended, and failed, lately (job_recent) */
+
     pthread_mutex_t front_mu;
     struct store *front; /* submissions, cancellations and look-ups from other threads */
 };
@@ -387,6 +389,8 @@ static void run_one(struct job_worker *w, struct job_entry *en)
     pthread_mutex_unlock(&js->mu);
     if (state != JOB_QUEUED) {
         count_outcome(state);
+        if (state != JOB_CANCELLED)
+            core_window_add(&js->recent, now, state == JOB_FAILED);
         log_end(&r, state, error, r.stage_ms[JOB_ST_TOTAL]);
     }
 }
@@ -597,6 +601,7 @@ static void destroy(struct job_system *js)
         free(en);
     }
     pthread_mutex_destroy(&js->mu);
+    pthread_mutex_destroy(&js->recent.mu);
     pthread_mutex_destroy(&js->front_mu);
     pthread_cond_destroy(&js->work);
     pthread_cond_destroy(&js->changed);
@@ -622,6 +627,7 @@ int job_system_start_tuned(struct job_system **out, const struct cfg *c, const s
     js->qtail = &js->qhead;
     js->workers = xcalloc((size_t)js->nworkers, sizeof *js->workers);
     pthread_mutex_init(&js->mu, NULL);
+    pthread_mutex_init(&js->recent.mu, NULL);
     pthread_mutex_init(&js->front_mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -921,6 +927,11 @@ int job_cancel(struct job_system *js, int64_t job_id, struct err *e)
     int rc = store_job_update(js->front, job_id, "cancelled", "", 0, why, NULL, e);
     pthread_mutex_unlock(&js->front_mu);
     return rc < 0 ? -1 : 0;
+}
+
+void job_recent(struct job_system *js, long *ended, long *failed)
+{
+    core_window_sum(&js->recent, core_now(), ended, failed);
 }
 
 void job_counts(struct job_system *js, long *running, long *queued)

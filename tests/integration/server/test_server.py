@@ -174,7 +174,11 @@ def case_health(exe, promtool):
         free = shutil.disk_usage(s.data).free
         check(abs(disk["free_bytes"] - free) < 1e9, f"free_bytes {disk['free_bytes']} vs {free}")
         check(disk["min_free_bytes"] == 200 * 1024 * 1024, disk)  # the 200 MB default
-        check(h["jobs"] == {"running": 0, "queued": 0}, h["jobs"])
+        check(h["jobs"] == {"workers": 6, "queue": 15, "running": 0, "queued": 0}, h["jobs"])
+        rec = h["recent"]
+        check(rec["window_s"] == 300 and rec["jobs_ended"] == 0 and rec["jobs_failed"] == 0, rec)
+        check(rec["errors_5xx"] == 0 and rec["answers"] >= 0, rec)
+        check("degraded" not in h, h)
         files = os.listdir(s.data)
         check("dxfquote.db" in files, files)
         check("dxfquote.db-wal" in files, f"no WAL file: {files}")

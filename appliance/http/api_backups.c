@@ -12,6 +12,9 @@
  * files, the live database): the name is checked character by character
  * before it meets the file system.
  *
+ * After each new backup the oldest beyond [backup] keep are deleted (the
+ * server's timer, backup_timer.c, makes one every [backup] interval_h).
+ *
  * Every listed backup carries its PRAGMA integrity_check result
  * ("status": "ok" or "failed" with the problem).  A file is checked once
  * per size and modification time and the answer kept in memory, so a
@@ -19,33 +22,18 @@
  * the request thread, one backup at a time (backup_mu); a copy of a
  * database of tens of megabytes takes well under a second.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "http/internal.h"
 
-#define NAME_LEN    (sizeof "dxfquote-20261129-081500.db" - 1)
+#define NAME_LEN    STORE_BACKUP_NAME_LEN
 #define CACHE_SLOTS 256
-
-/* 1 when name is dxfquote-YYYYmmdd-HHMMSS.db. */
-static int backup_name_ok(const char *name, size_t n)
-{
-    static const char shape[] = "dxfquote-########-######.db";
-    if (n != NAME_LEN)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (shape[i] == '#' ? !(name[i] >= '0' && name[i] <= '9') : name[i] != shape[i])
-            return 0;
-    }
-    return 1;
-}
 
 /* The integrity answers already known, by name, size and time. */
 static struct checked {
@@ -97,40 +85,17 @@ static cJSON *backup_json(const char *dir, const char *name, const struct stat *
     return o;
 }
 
-/* Newest first: the names sort by time. */
-static int by_name_desc(const void *a, const void *b)
-{
-    return -strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int backups_list(struct http_req *r)
 {
     char dir[4096];
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    char **names;
+    size_t n;
+    struct err e = {""};
+    if (store_backup_names(r->srv->data_dir, &names, &n, &e) != 0)
+        return http_fail_internal(r, "listing backups", &e);
     backups_dir(r->srv, dir, sizeof dir);
     cJSON *o = cJSON_CreateObject();
     cJSON *arr = cJSON_AddArrayToObject(o, "backups");
-    DIR *d = opendir(dir);
-    if (!d && errno != ENOENT) {
-        cJSON_Delete(o);
-        struct err e;
-        err_set(&e, "cannot read %s: %s", dir, strerror(errno));
-        return http_fail_internal(r, "listing backups", &e);
-    }
-    for (struct dirent *de; d && (de = readdir(d)) != NULL;) {
-        if (!backup_name_ok(de->d_name, strlen(de->d_name)))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = xrealloc(names, cap * sizeof *names);
-        }
-        names[n++] = xstrdup(de->d_name);
-    }
-    if (d)
-        closedir(d);
-    if (n > 1) /* qsort must not see the NULL of an empty list */
-        qsort(names, n, sizeof *names, by_name_desc);
     pthread_mutex_lock(&r->srv->backup_mu);
     for (size_t i = 0; i < n; i++) {
         char path[4200];
@@ -138,10 +103,11 @@ static int backups_list(struct http_req *r)
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
             cJSON_AddItemToArray(arr, backup_json(dir, names[i], &st));
-        free(names[i]);
     }
     pthread_mutex_unlock(&r->srv->backup_mu);
-    free(names);
+    store_backup_names_free(names, n);
+    cJSON_AddNumberToObject(o, "keep", r->srv->backup_keep);
+    cJSON_AddNumberToObject(o, "interval_h", r->srv->backup_interval_h);
     return http_reply_json(r, 200, o, NULL);
 }
 
@@ -151,49 +117,42 @@ static int backups_make(struct http_req *r)
     struct store *s;
     struct stat st;
     struct err e = {""};
-    int status;
+    int status, removed = 0;
     if ((status = http_store_or_fail(r, &s)) != 0)
         return status;
-    backups_dir(r->srv, dir, sizeof dir);
-    if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-        err_set(&e, "cannot create %s: %s", dir, strerror(errno));
-        return http_fail_internal(r, "making a backup", &e);
-    }
     if (pthread_mutex_trylock(&r->srv->backup_mu) != 0)
         return http_reply_error(r, 409, NULL, NULL, NULL,
                                 "a backup is being made right now; list the backups in a moment");
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(name, sizeof name, "dxfquote-%Y%m%d-%H%M%S.db", &tm);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    if (lstat(path, &st) == 0) {
-        pthread_mutex_unlock(&r->srv->backup_mu);
-        return http_reply_error(r, 409, NULL, NULL, "Retry-After: 1\r\n",
-                                "a backup named %s exists already; make the next one in a "
-                                "second",
-                                name);
-    }
     double t0 = core_now();
-    if (store_backup(s, path, &e) != 0) {
+    int rc = store_backup_now(s, r->srv->data_dir, name, &e);
+    if (rc == 1) {
+        pthread_mutex_unlock(&r->srv->backup_mu);
+        return http_reply_error(r, 409, NULL, NULL, "Retry-After: 1\r\n", "%s", e.msg);
+    }
+    if (rc != 0) {
         pthread_mutex_unlock(&r->srv->backup_mu);
         http_audit(r, r->auth.user.name, "backup.failed", "%s", e.msg);
         return http_fail_internal(r, "making a backup", &e);
     }
     double ms = (core_now() - t0) * 1000;
-    cJSON *o = cJSON_CreateObject();
+    backups_dir(r->srv, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     if (lstat(path, &st) != 0) {
         pthread_mutex_unlock(&r->srv->backup_mu);
-        cJSON_Delete(o);
         err_set(&e, "%s vanished after it was written: %s", path, strerror(errno));
         return http_fail_internal(r, "making a backup", &e);
     }
+    cJSON *o = cJSON_CreateObject();
     cJSON *b = backup_json(dir, name, &st);
+    /* Retention counts the backups made by hand too. */
+    if (store_backup_prune(r->srv->data_dir, r->srv->backup_keep, &removed, &e) != 0)
+        log_warn("backup retention failed", "error=%s", e.msg);
     pthread_mutex_unlock(&r->srv->backup_mu);
     cJSON_AddNumberToObject(b, "ms", (double)(int64_t)(ms + 0.5));
     cJSON_AddItemToObject(o, "backup", b);
-    http_audit(r, r->auth.user.name, "backup.create", "%s, %lld bytes", name,
-               (long long)st.st_size);
+    cJSON_AddNumberToObject(o, "removed", removed);
+    http_audit(r, r->auth.user.name, "backup.create", "%s, %lld bytes%s", name,
+               (long long)st.st_size, removed ? ", older ones removed by [backup] keep" : "");
     return http_reply_json(r, 201, o, NULL);
 }
 
@@ -203,7 +162,7 @@ static int backups_get(struct http_req *r)
     size_t n;
     const char *seg = http_path_param(r, "name", &n);
     struct stat st;
-    if (!seg || !backup_name_ok(seg, n))
+    if (!seg || !store_backup_name_ok(seg, n))
         return http_reply_error(r, 404, NULL, NULL, NULL,
                                 "no such backup; names look like dxfquote-20261129-081500.db");
     memcpy(name, seg, n);

@@ -67,6 +67,7 @@ struct http_server {
     const struct cfg *cfg; /* for the jobs glue; outlives the server */
     int64_t upload_max;    /* [limits] upload_mb in bytes */
     int workers, queue;    /* [jobs] */
+    int backup_interval_h, backup_keep; /* [backup] */
     /* [health]: when /health says degraded. */
     double failed_jobs_ratio, errors_ratio;
     long min_events;
@@ -111,6 +112,13 @@ struct http_req {
 /* The calling thread's database connection, opened on first use.  The
  * connection belongs to the thread; the caller must not close it. */
 int http_req_store(struct http_req *r, struct store **out, struct err *e);
+
+/* The server's scheduled backups (backup_timer.c): none when [backup]
+ * interval_h is 0 (then *out is NULL).  0, or -1 with e filled. */
+struct http_backup_timer;
+int http_backup_timer_start(struct http_server *srv, struct http_backup_timer **out, struct err *e);
+/* Stops the timer (waiting for a backup in progress) and frees it. */
+void http_backup_timer_stop(struct http_backup_timer *t);
 
 /* ---------------------------------------------------------------- routes */
 

@@ -463,6 +463,7 @@ int http_serve(const struct cfg *c, struct err *e)
     struct http_server *srv = NULL;
     struct store *main_store = NULL;
     struct mg_context *ctx = NULL;
+    struct http_backup_timer *timer = NULL;
     struct listen_spec ls;
     struct sigaction old[2];
     int fds[2] = {-1, -1}, lib = 0, sig;
@@ -492,6 +493,8 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->failed_jobs_ratio = cfg_real(c, CFG_HEALTH_FAILED_JOBS_RATIO);
     srv->errors_ratio = cfg_real(c, CFG_HEALTH_ERRORS_RATIO);
     srv->min_events = (long)cfg_int(c, CFG_HEALTH_MIN_EVENTS);
+    srv->backup_interval_h = (int)cfg_int(c, CFG_BACKUP_INTERVAL_H);
+    srv->backup_keep = (int)cfg_int(c, CFG_BACKUP_KEEP);
     pthread_mutex_init(&srv->setup_mu, NULL);
     pthread_mutex_init(&srv->rules_mu, NULL);
     pthread_mutex_init(&srv->backup_mu, NULL);
@@ -526,12 +529,18 @@ int http_serve(const struct cfg *c, struct err *e)
         mg_stop(ctx);
         goto fail;
     }
+    if (http_backup_timer_start(srv, &timer, e) != 0) {
+        restore_signals(fds, old);
+        mg_stop(ctx);
+        goto fail;
+    }
     char qdir[512];
     log_info("listening", "listen=%s threads=%lld data=%s", ls.option, cfg_int(c, CFG_HTTP_THREADS),
              log_q(qdir, sizeof qdir, srv->data_dir));
 
     sig = wait_stop(fds[0]);
     log_info("stopping", "signal=%s grace_s=%lld", sig == SIGINT ? "INT" : "TERM", grace);
+    http_backup_timer_stop(timer);
     if (!stop_within(ctx, grace)) {
         log_warn("requests still running after the grace period; exiting without them",
                  "grace_s=%lld", grace);

@@ -45,6 +45,27 @@ int store_backup(struct store *s, const char *path, struct err *e);
  * be opened (e filled). */
 int store_backup_verify(const char *path, char *problem, size_t n, struct err *e);
 
+/* The folder of backups, DATA/backups (backup_dir.c): files named
+ * dxfquote-YYYYmmdd-HHMMSS.db (UTC), so that names sort by time and no
+ * other file is taken for a backup. */
+#define STORE_BACKUP_NAME_LEN 27
+/* 1 when name (n bytes) has exactly that shape. */
+int store_backup_name_ok(const char *name, size_t n);
+/* A backup of s now into DATA/backups (made if need be); name gets its
+ * file name.  0; 1 when a backup of that second exists already (e says
+ * so); -1 with e filled. */
+int store_backup_now(struct store *s, const char *data_dir, char name[STORE_BACKUP_NAME_LEN + 1],
+                     struct err *e);
+/* The backups' names, newest first (*names malloc'd; free with
+ * store_backup_names_free()).  No folder: none.  0, or -1 with e filled. */
+int store_backup_names(const char *data_dir, char ***names, size_t *n, struct err *e);
+void store_backup_names_free(char **names, size_t n);
+/* Deletes the backups beyond the newest keep (>= 1); *removed gets how
+ * many went.  0, or -1 with e naming the first that could not go. */
+int store_backup_prune(const char *data_dir, int keep, int *removed, struct err *e);
+/* Unix time of the newest backup, 0 when there is none. */
+int64_t store_backup_latest(const char *data_dir);
+
 /* ------------------------------------------------------------------ users */
 
 enum store_role { STORE_ROLE_ADMIN, STORE_ROLE_SALES };

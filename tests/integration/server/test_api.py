@@ -648,7 +648,8 @@ def case_backups(exe):
         a = Client(s.port)
         a.login("admin", ADMIN_PW)
         r = a.call("GET", "/api/backups")
-        check(r.status == 200 and r.json() == {"backups": []}, r.body)
+        check(r.status == 200 and r.json() == {"backups": [], "keep": 14, "interval_h": 24},
+              r.body)
         r = a.call("POST", "/api/backups")
         check(r.status == 201, r.body)
         b = r.json()["backup"]
@@ -740,6 +741,40 @@ def case_guards(exe):
                 r = sales.call(method, path, body, csrf=False)
                 check(r.status == 403 and r.error()["code"] == "csrf",
                       f"{method} {path} without CSRF: {r.status}")
+
+
+def case_backup_schedule(exe):
+    """The newest backup is older than [backup] interval_h: the server makes
+    one at start, then keeps only [backup] keep of them; a file that is not
+    a backup is never touched."""
+    s = serve_with_users(exe, env={"DXFQUOTE_BACKUP_INTERVAL_H": "1",
+                                   "DXFQUOTE_BACKUP_KEEP": "2"})
+    folder = os.path.join(s.data, "backups")
+    os.makedirs(folder)
+    old = ["dxfquote-20200101-000000.db", "dxfquote-20200102-000000.db",
+           "dxfquote-20200103-000000.db"]
+    for i, name in enumerate(old):
+        path = os.path.join(folder, name)
+        open(path, "wb").write(b"old")
+        t = time.time() - 86400 * (10 - i)
+        os.utime(path, (t, t))
+    open(os.path.join(folder, "keep-me.txt"), "w").write("mine")
+    with s:
+        a = Client(s.port)
+        a.login("admin", ADMIN_PW)
+        names = []
+        for _ in range(100):
+            lst = a.call("GET", "/api/backups").json()
+            names = [b["name"] for b in lst["backups"]]
+            if names and names[0] not in old and len(names) == 2:
+                break
+            time.sleep(0.1)
+        check(len(names) == 2 and names[0] not in old, names)
+        check(names[1] == old[-1], f"kept {names}, not the newest two")
+        check(lst["backups"][0]["status"] == "ok", lst)
+        check(lst["keep"] == 2 and lst["interval_h"] == 1, lst)
+        check(sorted(os.listdir(folder)) == sorted(names + ["keep-me.txt"]), os.listdir(folder))
+        check(audit(s, "backup.scheduled"), "no audit entry")
 
 
 def main():

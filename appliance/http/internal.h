@@ -156,6 +156,7 @@ extern const struct http_route http_routes_pdf[];    /* api_pdf.c: /api/quotes/{
 /* api_parts.c: /api/parts/{id}[/preview.png|/file] */
 extern const struct http_route http_routes_parts[];
 extern const struct http_route http_routes_jobs[]; /* api_jobs.c: /api/jobs/{id}[/events] */
+extern const struct http_route http_routes_system[]; /* api_system.c: /api/system, /api/audit */
 
 /* 1 when path fits pattern: literal segments compare exactly, a "{name}"
  * segment matches one non-empty segment.  0 otherwise. */
@@ -303,6 +304,15 @@ int http_etag_matches(const char *if_none_match, const char *etag);
 
 int http_ops_health(struct http_req *r);
 int http_ops_metrics(struct http_req *r);
+
+/* Free bytes for unprivileged users in dir.  -1 with e filled. */
+int http_disk_free(const char *dir, int64_t *free_bytes, struct err *e);
+/* The process's resident memory in bytes (0 when unknown). */
+double http_resident_bytes(void);
+/* The jobs running and waiting; none before the job system runs. */
+void http_jobs_now(const struct http_server *srv, long *running, long *queued);
+/* Answers of the last five minutes, and the 5xx among them. */
+void http_answers_recent(long *total, long *errors);
 
 /* Registers the metric families once per process.  Thread-safe. */
 void http_ops_init(void);

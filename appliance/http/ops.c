@@ -72,8 +72,12 @@ void http_ops_init(void)
 /* Every answer of the last five minutes, and the 5xx among them. */
 static struct core_window answers = CORE_WINDOW_INIT;
 
-/* The jobs running and waiting; none before the job system runs. */
-static void jobs_now(const struct http_server *srv, long *running, long *queued)
+void http_answers_recent(long *total, long *errors)
+{
+    core_window_sum(&answers, core_now(), total, errors);
+}
+
+void http_jobs_now(const struct http_server *srv, long *running, long *queued)
 {
     *running = *queued = 0;
     if (srv->js)
@@ -102,7 +106,7 @@ void http_ops_count(const struct http_req *r, double seconds)
 /* ------------------------------------------------------------------ health */
 
 /* Free bytes for unprivileged users in dir.  -1 with e filled. */
-static int disk_free(const char *dir, int64_t *free_bytes, struct err *e)
+int http_disk_free(const char *dir, int64_t *free_bytes, struct err *e)
 {
     struct statvfs st;
     if (statvfs(dir, &st) != 0)
@@ -136,7 +140,7 @@ static cJSON *disk_part(const struct http_server *srv, int *ok)
     cJSON *o = cJSON_CreateObject();
     struct err e = {""};
     int64_t free_bytes = 0;
-    if (disk_free(srv->data_dir, &free_bytes, &e) != 0) {
+    if (http_disk_free(srv->data_dir, &free_bytes, &e) != 0) {
         cJSON_AddStringToObject(o, "status", "fail");
         cJSON_AddStringToObject(o, "error", e.msg);
         *ok = 0;
@@ -166,7 +170,7 @@ int http_ops_health(struct http_req *r)
     long running, queued, ended = 0, failed = 0, total, errors;
     cJSON *database = database_part(r, &db_ok);
     cJSON *disk = disk_part(srv, &disk_ok);
-    jobs_now(srv, &running, &queued);
+    http_jobs_now(srv, &running, &queued);
     if (srv->js)
         job_recent(srv->js, &ended, &failed);
     core_window_sum(&answers, core_now(), &total, &errors);
@@ -212,7 +216,7 @@ int http_ops_health(struct http_req *r)
 /* ----------------------------------------------------------------- metrics */
 
 /* Resident set size from /proc/self/statm (second field, in pages). */
-static double resident_bytes(void)
+double http_resident_bytes(void)
 {
     unsigned long size = 0, resident = 0;
     FILE *f = fopen("/proc/self/statm", "r");
@@ -228,8 +232,8 @@ int http_ops_metrics(struct http_req *r)
     long running, queued;
     struct store *s;
     struct err e;
-    jobs_now(r->srv, &running, &queued);
-    metric_set(M.rss, NULL, resident_bytes());
+    http_jobs_now(r->srv, &running, &queued);
+    metric_set(M.rss, NULL, http_resident_bytes());
     metric_set(M.uptime, NULL, core_now() - r->srv->started);
     metric_set(M.jobs_queued, NULL, (double)queued);
     metric_set(M.jobs_running, NULL, (double)running);

@@ -30,6 +30,7 @@ static const struct http_route *const tables[] = {
     http_routes_pdf,
     http_routes_parts,
     http_routes_jobs,
+    http_routes_system,
     http_routes_ops,
     NULL,
 };

@@ -103,6 +103,22 @@ int store_user_list(struct store *s, int (*fn)(const struct store_user *u, void 
 int store_audit(struct store *s, const char *user, const char *action, const char *detail,
                 struct err *e);
 
+/* One entry of the audit log; strings valid during the callback only. */
+struct store_audit_entry {
+    int64_t id, time;
+    const char *user; /* NULL: the appliance itself */
+    const char *action, *detail;
+};
+/* Calls fn for entries newest first, limit of them after skipping offset,
+ * that have q (may be NULL or "") in their user, action or detail; *total
+ * gets how many match in all.  fn returns nonzero to stop. */
+int store_audit_list(struct store *s, const char *q, int64_t limit, int64_t offset,
+                     int (*fn)(const struct store_audit_entry *en, void *ctx), void *ctx,
+                     int64_t *total, struct err *e);
+/* Jobs that ended done, and failed, at or after unix time since. */
+int store_jobs_ended_since(struct store *s, int64_t since, int64_t *done, int64_t *failed,
+                           struct err *e);
+
 /* Fills buf with n cryptographically random bytes (getrandom).  0 or -1. */
 int store_random(void *buf, size_t n, struct err *e);
 

@@ -777,6 +777,49 @@ def case_backup_schedule(exe):
         check(audit(s, "backup.scheduled"), "no audit entry")
 
 
+def case_system(exe):
+    s = serve_with_users(exe)
+    with s:
+        a = Client(s.port)
+        a.login("admin", ADMIN_PW)
+        r = a.call("GET", "/api/system")
+        check(r.status == 200, r.body)
+        o = r.json()
+        check(o["jobs"]["workers"] == 6 and o["jobs"]["queue"] == 15, o)
+        check(o["jobs"]["done_last_hour"] == 0 and o["jobs"]["failed_last_hour"] == 0, o)
+        check(o["database_bytes"] > 0 and o["rss_bytes"] > 0 and o["disk_free_bytes"] > 0, o)
+        check(o["backup"] == {"interval_h": 24, "keep": 14, "latest": None}, o["backup"])
+        check(o["requests_last_5min"] >= 1 and o["requests_5xx_last_5min"] == 0, o)
+
+        # The audit log: newest first, searchable, paged; % and _ match
+        # themselves.
+        sales = Client(s.port)
+        sales.login("sales", SALES_PW)
+        bad = Client(s.port)
+        bad.call("POST", "/api/login", {"username": "100%_sure", "password": "nope"})
+        r = a.call("GET", "/api/audit?limit=2")
+        check(r.status == 200, r.body)
+        o = r.json()
+        check(o["limit"] == 2 and o["offset"] == 0 and len(o["entries"]) == 2, o)
+        check(o["total"] >= 3, o)
+        e0, e1 = o["entries"]
+        check(e0["id"] > e1["id"] and e0["action"] == "login.failed", o)
+        check(set(e0) == {"id", "time", "user", "action", "detail"}, e0)
+        r = a.call("GET", "/api/audit?q=100%25_sure")
+        check([e["action"] for e in r.json()["entries"]] == ["login.failed"], r.body)
+        r = a.call("GET", "/api/audit?q=100%25xsure")
+        check(r.json()["total"] == 0, r.body)
+        r = a.call("GET", "/api/audit?q=sales&limit=1&offset=0")
+        check(r.json()["entries"][0]["user"] == "sales", r.body)
+        for bad_q in ["limit=0", "limit=501", "limit=x", "offset=-1"]:
+            r = a.call("GET", "/api/audit?" + bad_q)
+            check(r.status == 400 and r.json()["error"]["field"] == bad_q.split("=")[0],
+                  f"{bad_q}: {r.body}")
+        for path in ["/api/system", "/api/audit"]:
+            check(sales.call("GET", path).status == 403, path)
+            check(Client(s.port).call("GET", path).status == 401, path)
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)

@@ -534,6 +534,48 @@ TEST(binary)
     }
 }
 
+/* Header variables whose value comes with a numeric group code where a
+ * text is expected (fuzz finding: in binary DXF such a value has no text
+ * at all, and trimming it added 0 to a null pointer).  Read as empty. */
+TEST(binary_number_where_text_expected)
+{
+    struct bw w;
+    struct dxf_drawing d;
+    memset(&w, 0, sizeof w);
+    w.code2 = 1;
+    memcpy(w.b, "AutoCAD Binary DXF\r\n\x1a\0", 22);
+    w.n = 22;
+    bw_str(&w, 0, "SECTION");
+    bw_str(&w, 2, "HEADER");
+    bw_str(&w, 9, "$ACADVER");
+    bw_i16(&w, 70, 15);
+    bw_str(&w, 9, "$DWGCODEPAGE");
+    bw_real(&w, 40, 1252);
+    bw_str(&w, 9, "$INSUNITS");
+    bw_i16(&w, 70, 4);
+    bw_str(&w, 0, "ENDSEC");
+    bw_str(&w, 0, "SECTION");
+    bw_str(&w, 2, "ENTITIES");
+    bw_str(&w, 0, "LINE");
+    bw_str(&w, 8, "0");
+    bw_real(&w, 10, 0);
+    bw_real(&w, 20, 0);
+    bw_real(&w, 11, 3);
+    bw_real(&w, 21, 4);
+    bw_str(&w, 0, "ENDSEC");
+    bw_str(&w, 0, "EOF");
+    CHECK(readn(w.b, w.n, NULL, &d) == 0);
+    CHECK(d.binary == 1 && d.ncurves == 1);
+    CHECK_NEAR(total_len(&d), 5, 1e-12);
+    /* The token itself: a binary number has no text. */
+    struct dxf_tok num = {70, TOK_INT, NULL, 0, 0, 15, 40};
+    const char *txt = NULL;
+    size_t n = 99;
+    tok_trim(&num, &txt, &n);
+    CHECK(txt != NULL && n == 0);
+    CHECK(tok_hex(&num) == 0 && !tok_is(&num, "15"));
+}
+
 /* R12 (AC1009) with POLYLINE and CRLF, blanks around codes; R2018 style
  * with subclass markers; a file that is only an ENTITIES section without
  * EOF at all but complete. */
@@ -804,6 +846,7 @@ int main(void)
     RUN(paper_space);
     RUN(ignored_entities);
     RUN(binary);
+    RUN(binary_number_where_text_expected);
     RUN(versions);
     RUN(errors);
     RUN(hostile);

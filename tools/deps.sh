@@ -2,8 +2,16 @@
 # deps.sh - prepares a Debian 12 machine to build the appliance.
 #
 #   tools/deps.sh            build packages + sources of CivetWeb, libharu, cJSON
-#   tools/deps.sh --test     also what the tests need (clang, libFuzzer, promtool, poppler, qpdf)
+#   tools/deps.sh --test     also what the tests need (clang, libFuzzer, promtool, poppler, qpdf,
+#                            chromium, node and the browser tests' npm packages)
 #   tools/deps.sh --bench    also the peers the benchmarks compare against
+#
+# The browser tests drive Debian's chromium with playwright-core from npm,
+# installed by `npm ci` from tests/browser/package-lock.json (pinned, with
+# its checksum) into tests/browser/node_modules (git ignores it).  Node and
+# npm come from Debian unless the machine has them already (a newer Node
+# from elsewhere is kept: playwright-core wants Node 20, Debian 12 has 18,
+# and the tests skip themselves on an older one).
 #
 # Run as root on a fresh machine.  It installs packages with apt, enables
 # Debian's source packages through a file of its own
@@ -30,7 +38,7 @@ src_list=/etc/apt/sources.list.d/dxfquote-src.sources
 base_pkgs=(build-essential cmake pkg-config dpkg-dev xz-utils ca-certificates
     libsqlite3-dev liblua5.4-dev libpng-dev zlib1g-dev libstb-dev libssl-dev libcrypt-dev
     libcivetweb-dev libhpdf-dev libcjson-dev)
-test_pkgs=(clang libclang-rt-14-dev prometheus python3 curl poppler-utils qpdf)
+test_pkgs=(clang libclang-rt-14-dev prometheus python3 curl poppler-utils qpdf chromium)
 bench_pkgs=(libdxflib-dev python3-ezdxf python3-matplotlib hyperfine chromium)
 # source package -> folder under .cache/deps that cmake/deps.cmake reads
 sources=(civetweb:civetweb libharu:libharu cjson:cjson)
@@ -77,10 +85,15 @@ self_sum=$(sha256sum "${BASH_SOURCE[0]}" | cut -d' ' -f1)
 stamp_ok() { [[ -f $cache/stamp-$1 && $(cat "$cache/stamp-$1") == "$self_sum" ]]; }
 stamp_set() { echo "$self_sum" >"$cache/stamp-$1"; }
 
+browser=$root/tests/browser
 all_done=1
 for m in "${modes[@]}" sources; do
     stamp_ok "$m" || all_done=0
 done
+# node_modules is not in .cache: a fresh work tree needs its own npm ci
+if [[ " ${modes[*]} " == *" test "* && ! -d $browser/node_modules/playwright-core ]]; then
+    all_done=0
+fi
 [[ $all_done == 1 ]] && exit 0
 
 export DEBIAN_FRONTEND=noninteractive
@@ -299,10 +312,28 @@ fetch_sources() {
     stamp_set sources
 }
 
+# ------------------------------------------------------- browser test tools
+
+browser_tools() {
+    local want=()
+    command -v node >/dev/null 2>&1 || want+=(nodejs)
+    command -v npm >/dev/null 2>&1 || want+=(npm)
+    if ((${#want[@]})); then
+        rm -f "$cache/stamp-node"
+        install_pkgs node "${want[@]}"
+    fi
+    [[ -d $browser/node_modules/playwright-core ]] && return 0
+    step="installing the browser tests' npm packages (npm ci in tests/browser)"
+    (cd "$browser" && npm ci --no-audit --no-fund) >>"$log" 2>&1
+}
+
 for m in "${modes[@]}"; do
     case $m in
     base) install_pkgs base "${base_pkgs[@]}" ;;
-    test) install_pkgs test "${test_pkgs[@]}" ;;
+    test)
+        install_pkgs test "${test_pkgs[@]}"
+        browser_tools
+        ;;
     bench) install_pkgs bench "${bench_pkgs[@]}" ;;
     esac
 done

@@ -2,8 +2,9 @@
 # Builds and runs every test.  This is the README's second command and all
 # that .ci/run does.
 #
-#   1. release   the shipped binary (static, hardened): unit and integration
-#                tests, including the ldd and hardening checks
+#   1. release   the shipped binary (static, hardened): unit, integration and
+#                browser tests (the web UI in headless chromium), including
+#                the ldd and hardening checks
 #   2. sanitize  the same tests under AddressSanitizer and UBSan
 #   3. fuzz      each libFuzzer target for DXFQ_FUZZ_SECONDS (default 60)
 #
@@ -29,7 +30,7 @@ run_stage() {
 for stage in $stages; do
     case $stage in
     release)
-        run_stage build "unit|integration" -DCMAKE_BUILD_TYPE=Release ;;
+        run_stage build "unit|integration|browser" -DCMAKE_BUILD_TYPE=Release ;;
     sanitize)
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
             run_stage build-asan "unit|integration" -DCMAKE_BUILD_TYPE=Debug -DDXFQ_SANITIZE=ON ;;

@@ -17,7 +17,6 @@
 import { h, clear, icon, money, num, toast, debounce, svg, pill, confirmBox } from './dom.js';
 import * as api from './api.js';
 
-const STAGES = ['stored', 'upload', 'parse', 'analyse', 'price', 'render'];
 const STAGE_TEXT = { queued: 'Waiting for a free worker', stored: 'Stored', upload: 'Uploading', parse: 'Reading the drawing',
   analyse: 'Measuring', price: 'Pricing', render: 'Drawing the preview', done: 'Done' };
 const OPTIONS = [['rush', 'Rush'], ['deburr', 'Deburr']];
@@ -37,24 +36,17 @@ export function figures(g) {
 }
 
 // Where a drawing point (mm, y up) lies on the detail image, as a fraction
-// of its width and height.  Uses the server's mapping when the part has one
-// (preview.map: scale px/mm and the pixel of the drawing's origin, or the
-// box it fitted), else the fit render/ documents: the box centred, aspect
-// kept, in the canvas less a margin of 5 % of its smaller side (>= 6 px).
-export function placeOf(part, x, y, imgW, imgH) {
-  const m = part.preview && (part.preview.map || part.preview.mapping);
-  if (m && typeof m.scale === 'number') {
-    const px = (m.origin_x ?? m.offset_x ?? m.x0 ?? 0) + x * m.scale;
-    const py = (m.origin_y ?? m.offset_y ?? m.y0 ?? 0) - y * m.scale;
-    return [px / (m.width || imgW), py / (m.height || imgH)];
-  }
-  const bb = part.geometry && part.geometry.bbox;
-  if (!bb || !imgW || !imgH) return null;
-  const margin = Math.max(6, 0.05 * Math.min(imgW, imgH));
-  const w = imgW - 2 * margin, hgt = imgH - 2 * margin;
-  const s = Math.min(w / (bb.width || 1), hgt / (bb.height || 1));
-  const ox = margin + (w - bb.width * s) / 2, oy = margin + (hgt - bb.height * s) / 2;
-  return [(ox + (x - bb.min_x) * s) / imgW, (oy + (bb.max_y - y) * s) / imgH];
+// of its width and height: the server's mapping of that preview
+// (preview.detail: pixel x = offset_x + x * scale, pixel y = offset_y -
+// y * scale), or null when the drawing has no box.
+export function placeOf(part, x, y) {
+  const m = part.preview && part.preview.detail;
+  if (!m || typeof m.scale !== 'number' || !m.width || !m.height) return null;
+  return [(m.offset_x + x * m.scale) / m.width, (m.offset_y - y * m.scale) / m.height];
+}
+
+export function detailUrl(part) {
+  return part.preview && part.preview.detail ? part.preview.detail.url : null;
 }
 
 // An SVG layer over an image with a ring at each warning that has a place.
@@ -70,7 +62,7 @@ export function markLayer(part, img) {
     const dx = (bw - W * k) / 2 / bw, dy = (bh - H * k) / 2 / bh;
     ws.forEach((w) => {
       if (typeof w.x !== 'number' || typeof w.y !== 'number') return;
-      const p = placeOf(part, w.x, w.y, W, H);
+      const p = placeOf(part, w.x, w.y);
       if (!p) return;
       const cx = (dx + p[0] * (W * k) / bw) * 100, cy = (dy + p[1] * (H * k) / bh) * 100;
       layer.appendChild(svg('ellipse', { cx, cy, rx: 600 / bw, ry: 600 / bh, class: 'mark', 'data-code': w.code }));
@@ -107,7 +99,8 @@ export function partCard(part, ctx) {
         h('p', { class: 'muted' }, 'Being measured…')));
       return;
     }
-    const img = h('img', { src: `/api/parts/${part.id}/preview.png?size=detail&v=${encodeURIComponent(part.updated || '')}`, alt: `Drawing of ${part.file}` });
+    const url = detailUrl(part);
+    const img = url ? h('img', { src: url, alt: `Drawing of ${part.file}` }) : h('img', { alt: 'No preview' });
     const ws = part.geometry.warnings || [];
     const prev = h('button', { class: 'preview', type: 'button', 'aria-label': `Enlarge the drawing of ${part.file}`, title: 'Click to enlarge' },
       img, markLayer(part, img),
@@ -183,20 +176,25 @@ export function partCard(part, ctx) {
         (p.notes || []).length ? h('ul', { class: 'warnings' }, p.notes.map((n) => h('li', null, String(n)))) : null));
   }
 
+  // PATCH answers 200 with the part priced, or 202 while its price job
+  // waits behind a busy queue or a measurement: then the job is followed.
   async function reprice(body) {
     const mine = (el._seq = (el._seq || 0) + 1);
+    const stale = () => mine !== el._seq || !el.isConnected;
     try {
-      const r = await api.patch('/api/parts/' + part.id, body);
-      if (mine !== el._seq) return;
-      const fresh = r.part || r;
+      let fresh = await api.patch('/api/parts/' + part.id, body);
+      while (fresh.state === 'queued' || fresh.state === 'running') {
+        if (stale()) return;
+        await new Promise((r) => setTimeout(r, 400));
+        fresh = await api.get('/api/parts/' + part.id);
+      }
+      if (stale()) return;
       Object.assign(part, fresh);
-      const old = el.querySelector('.price-block');
-      old.replaceWith(priceBlock());
+      el.querySelector('.price-block').replaceWith(priceBlock());
       ctx.onChange(part);
     } catch (err) {
-      if (mine !== el._seq) return;
-      const old = el.querySelector('.price-block');
-      old.replaceWith(h('div', { class: 'price-block' }, h('p', { class: 'field-error', role: 'alert' }, err.message)));
+      if (stale()) return;
+      el.querySelector('.price-block').replaceWith(h('div', { class: 'price-block' }, h('p', { class: 'field-error', role: 'alert' }, err.message)));
     }
   }
 
@@ -264,13 +262,10 @@ function uploadOne(quoteId, file, listEl, fields, onPart) {
 
   function show(j) {
     if (j.state === 'queued') return set(30, STAGE_TEXT.queued);
-    const i = Math.max(0, STAGES.indexOf(j.stage));
     let p = typeof j.progress === 'number' ? j.progress : 0;
     if (p > 1) p /= 100;
-    // stages after the upload share 30..100
-    const from = 30 + (70 * Math.max(0, i - 1)) / (STAGES.length - 1);
-    const to = 30 + (70 * i) / (STAGES.length - 1);
-    set(from + (to - from) * p, STAGE_TEXT[j.stage] || j.stage);
+    // the job's own 0..100 % fills the bar after the upload's 30 %
+    set(30 + 70 * p, STAGE_TEXT[j.stage] || j.stage);
   }
 
   function end(j, partId) {

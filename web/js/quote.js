@@ -25,8 +25,11 @@ export function render(root, ctx) {
   async function load() {
     try {
       const [q, m] = await Promise.all([api.get('/api/quotes/' + encodeURIComponent(id)), api.get('/api/materials')]);
-      quote = q.quote || q;
+      quote = q;
       catalog = m.materials;
+      // the quote lists its parts in short; each part's own answer has the
+      // figures, warnings with their places, price lines and preview mapping
+      quote.full = await Promise.all((q.parts || []).map((p) => api.get('/api/parts/' + p.part_id)));
       const { setCurrency } = await import('./dom.js');
       setCurrency(quote.currency || m.currency);
       draw();
@@ -45,16 +48,17 @@ export function render(root, ctx) {
     document.title = quote.number + ' · DXF Quote';
     const st = quote.expired ? 'expired' : quote.status;
     const actions = [];
-    actions.push(h('a', { class: 'btn', href: `/api/quotes/${quote.id}/pdf`, target: '_blank', rel: 'noopener' }, 'Preview PDF'));
-    actions.push(h('a', { class: 'btn', href: `/api/quotes/${quote.id}/pdf?download=1`, download: quote.number + '.pdf', 'data-action': 'pdf' }, icon('download'), 'PDF'));
+    actions.push(h('button', { class: 'btn', type: 'button', onclick: () => pdf(false) }, 'Preview PDF'));
+    actions.push(h('button', { class: 'btn', type: 'button', onclick: () => pdf(true), 'data-action': 'pdf' }, icon('download'), 'Download PDF'));
     actions.push(h('button', { class: 'btn', type: 'button', onclick: () => copy('duplicate') }, icon('copy'), 'Duplicate'));
-    if (quote.status !== 'draft') actions.push(h('button', { class: 'btn', type: 'button', onclick: () => copy('revise') }, 'Revise'));
+    if (quote.status === 'sent' || quote.status === 'rejected')
+      actions.push(h('button', { class: 'btn', type: 'button', onclick: () => copy('revise'), title: 'A new draft revision; this one stays as sent' }, 'Revise'));
     for (const [to, label] of NEXT[quote.status] || [])
       actions.push(h('button', { class: 'btn' + (to === 'sent' || to === 'accepted' ? ' primary' : ''), type: 'button', 'data-status': to, onclick: () => setStatus(to) }, label));
 
     const sub = [`Made ${dateTime(quote.created)}`];
-    if (quote.created_by_name || quote.author) sub.push('by ' + (quote.created_by_name || quote.author));
-    if (quote.revision_of_number) sub.push('revision of ' + quote.revision_of_number);
+    if (quote.created_by) sub.push('by ' + quote.created_by);
+    if (quote.revision_of) sub.push('revision of ' + quote.revision_of.number);
     root.append(
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/quotes' }, 'Quotes'), ' / '),
       pageHead(h('span', { class: 'row' }, quote.number, pill(st)), sub.join(' · '), actions),
@@ -69,7 +73,7 @@ export function render(root, ctx) {
   // ------------------------------------------------------------- details
   function details() {
     const ro = readOnly();
-    const valid = h('input', { type: 'date', value: (quote.valid_until || '').slice(0, 10), disabled: ro });
+    const valid = h('input', { type: 'date', value: quote.valid_until || '', disabled: ro });
     const notes = h('textarea', { rows: 3, maxlength: 10000, disabled: ro, placeholder: 'Delivery, drawing revision, anything the customer should read on the quote' });
     notes.value = quote.notes || '';
     const saved = h('span', { class: 'muted', role: 'status' });
@@ -83,7 +87,8 @@ export function render(root, ctx) {
       clearErrors(form);
       try {
         const q = await api.patch('/api/quotes/' + quote.id, body);
-        Object.assign(quote, q.quote || q);
+        delete q.parts;
+        Object.assign(quote, q);
         saved.textContent = 'Saved';
         setTimeout(() => { saved.textContent = ''; }, 1500);
       } catch (err) {
@@ -100,8 +105,7 @@ export function render(root, ctx) {
   }
 
   function customerPicker(ro) {
-    const cur = quote.customer;
-    const input = h('input', { value: cur ? cur.name || cur : '', placeholder: 'Type to find or add a customer', autocomplete: 'off', disabled: ro,
+    const input = h('input', { value: quote.customer ? quote.customer.name : quote.customer_name || '', placeholder: 'Type to find or add a customer', autocomplete: 'off', disabled: ro,
       role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false', 'aria-controls': 'cust-list' });
     const list = h('ul', { class: 'suggest', id: 'cust-list', role: 'listbox', hidden: true });
     let items = [], active = -1;
@@ -112,8 +116,7 @@ export function render(root, ctx) {
       let c = it.customer;
       if (!c) {
         try {
-          const r = await api.post('/api/customers', { name: it.name });
-          c = r.customer || r;
+          c = await api.post('/api/customers', { name: it.name });
           toast(`Customer ${c.name} added`, 'ok');
         } catch (err) {
           showError(wrap, { ...err, field: err.field === 'name' ? 'customer_id' : err.field });
@@ -179,10 +182,10 @@ export function render(root, ctx) {
       h('header', null, h('div', { class: 'row' }, h('h2', null, 'Parts'), count)),
       ro ? null : dropZone(),
       partList);
-    for (const p of quote.parts || []) addPart(p);
+    for (const p of quote.full || []) addPart(p);
     updateCount();
     // parts still being measured when the page opened: follow them too
-    for (const p of quote.parts || []) if (p.state === 'queued' || p.state === 'running') watch(p.id);
+    for (const p of quote.full || []) if (p.state === 'queued' || p.state === 'running') watch(p.id);
     return card;
   }
 
@@ -211,7 +214,7 @@ export function render(root, ctx) {
       try {
         const p = await api.get('/api/parts/' + partId);
         if (p.state !== 'queued' && p.state !== 'running') {
-          addPart(p.part || p);
+          addPart(p);
           refreshTotals();
           return;
         }
@@ -241,8 +244,7 @@ export function render(root, ctx) {
       if (!list.length) return;
       uploadFiles(quote.id, list, uploads, { material: mat.value, thickness: th.value, quantity: qty.value || 1 }, async (partId) => {
         try {
-          const p = await api.get('/api/parts/' + partId);
-          addPart(p.part || p);
+          addPart(await api.get('/api/parts/' + partId));
         } catch (err) {
           toast(err.message, 'error');
         }
@@ -273,19 +275,19 @@ export function render(root, ctx) {
         quote.sent_at ? [h('dt', null, 'Sent'), h('dd', null, dateTime(quote.sent_at))] : null)));
   }
   function fillTotals() {
-    const t = quote.totals || quote;
+    const t = quote.totals || {};
     const priced = [...parts.values()].filter((p) => p.price).length;
     clear(totalsBody).appendChild(h('table', { class: 'table totals' }, h('tbody', null,
       h('tr', null, h('td', null, 'Parts priced'), h('td', { class: 'num' }, `${priced} of ${parts.size}`)),
       h('tr', null, h('td', null, 'Subtotal'), h('td', { class: 'num' }, money(t.subtotal))),
       h('tr', null, h('td', null, t.tax_rate != null ? `Tax ${Math.round(t.tax_rate * 1000) / 10} %` : 'Tax'), h('td', { class: 'num' }, money(t.tax))),
-      h('tr', { class: 'grand' }, h('td', null, 'Total'), h('td', { class: 'num', 'data-quote-total': '' }, money(t.total))))));
+      h('tr', { class: 'grand' }, h('td', null, 'Total'), h('td', { class: 'num', 'data-quote-total': '' }, money(t.total))))),
+    t.complete === false && parts.size ? h('p', { class: 'muted totals-note' }, 'The total shows when every part is priced: give each a material and thickness, or remove the ones that failed.') : null);
   }
   const refreshTotals = debounce(async () => {
     try {
       const q = await api.get('/api/quotes/' + quote.id);
-      const fresh = q.quote || q;
-      for (const k of ['subtotal', 'tax', 'total', 'tax_rate', 'totals']) if (k in fresh) quote[k] = fresh[k];
+      quote.totals = q.totals;
       fillTotals();
     } catch {
       /* the next change tries again */
@@ -295,20 +297,39 @@ export function render(root, ctx) {
   // ------------------------------------------------------------- actions
   async function setStatus(to) {
     try {
-      const q = await api.patch('/api/quotes/' + quote.id, { status: to });
-      Object.assign(quote, q.quote || q);
+      await api.patch('/api/quotes/' + quote.id, { status: to });
       toast(`${quote.number} marked ${to}`, 'ok');
       parts.clear();
-      draw();
+      load();
     } catch (err) {
+      toast(err.message, 'error');
+    }
+  }
+
+  // The PDF is fetched first, so a refusal (nothing priced yet, a busy
+  // server) is a message here rather than an error page in a new tab.
+  async function pdf(download) {
+    const win = download ? null : window.open('', '_blank');
+    try {
+      const res = await api.call('GET', `/api/quotes/${quote.id}/pdf${download ? '?download=1' : ''}`, undefined, { raw: true });
+      const url = URL.createObjectURL(await res.blob());
+      if (win) win.location.href = url;
+      else {
+        const a = h('a', { href: url, download: quote.number + '.pdf' });
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+      }
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      if (win) win.close();
       toast(err.message, 'error');
     }
   }
 
   async function copy(how) {
     try {
-      const q = await api.post(`/api/quotes/${quote.id}/${how}`, {});
-      const n = q.quote || q;
+      const n = await api.post(`/api/quotes/${quote.id}/${how}`, {});
       toast(how === 'revise' ? `Revision ${n.number} made` : `Copy ${n.number} made`, 'ok');
       ctx.go('#/quote/' + n.id);
     } catch (err) {

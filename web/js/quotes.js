@@ -4,17 +4,11 @@
 // with ten; the filters live in the address (#/quotes?q=...&status=...),
 // so the back button and a reload keep them.
 
-import { h, clear, pill, money, date, pageHead, icon, debounce, toast } from './dom.js';
+import { h, clear, pill, money, date, pageHead, icon, debounce, toast, setCurrency } from './dom.js';
 import * as api from './api.js';
 
 const PAGE = 50;
 const STATUSES = [['', 'All statuses'], ['draft', 'Draft'], ['sent', 'Sent'], ['accepted', 'Accepted'], ['rejected', 'Rejected'], ['expired', 'Expired']];
-
-export function customerName(q) {
-  const c = q.customer;
-  if (!c) return q.customer_name || '';
-  return typeof c === 'string' ? c : c.name || '';
-}
 
 export function render(root, ctx) {
   const p = ctx.params;
@@ -68,6 +62,7 @@ export function render(root, ctx) {
       return;
     }
     const frag = document.createDocumentFragment();
+    if (r.quotes[0] && r.quotes[0].totals) setCurrency(r.quotes[0].totals.currency);
     for (const q of r.quotes) frag.appendChild(row(q));
     clear(body).appendChild(frag);
     if (!r.quotes.length) {
@@ -85,20 +80,21 @@ export function render(root, ctx) {
   }
 
   function row(q) {
-    const st = q.expired && q.status === 'sent' ? 'expired' : q.status;
-    const thumb = q.first_part_id
-      ? h('img', { class: 'thumb', src: `/api/parts/${q.first_part_id}/preview.png?size=thumb`, alt: '', loading: 'lazy', width: 44, height: 32 })
+    const st = q.expired ? 'expired' : q.status;
+    const total = q.totals && q.totals.complete ? money(q.totals.total) : h('span', { class: 'muted', title: 'Not every part is priced yet' }, '–');
+    const thumb = q.thumb
+      ? h('img', { class: 'thumb', src: q.thumb, alt: '', loading: 'lazy', width: 44, height: 32 })
       : h('span', { class: 'thumb none', 'aria-hidden': 'true' });
     const href = '#/quote/' + q.id;
     const tr = h('tr', { class: 'link', dataset: { quote: q.number } },
       h('td', null, thumb),
       h('td', null, h('a', { href, class: 'quote-no' }, q.number)),
-      h('td', null, customerName(q) || h('span', { class: 'muted' }, 'No customer yet')),
-      h('td', { class: 'muted' }, q.parts_count ?? q.parts ?? ''),
-      h('td', null, pill(st), q.expired && q.status !== 'sent' ? [' ', pill('expired')] : null),
+      h('td', null, q.customer_name || h('span', { class: 'muted' }, 'No customer yet')),
+      h('td', { class: 'muted' }, q.part_count),
+      h('td', null, pill(st)),
       h('td', { class: 'muted' }, date(q.valid_until)),
       h('td', { class: 'muted' }, date(q.created)),
-      h('td', { class: 'num' }, money(q.total)));
+      h('td', { class: 'num' }, total));
     tr.addEventListener('click', (e) => {
       if (e.target.closest('a')) return;
       location.hash = href;

@@ -5,10 +5,10 @@
 // CSS transform, so the marks stay on their places at every zoom.
 
 import { h, modal, icon, svg } from './dom.js';
-import { placeOf } from './parts.js';
+import { placeOf, detailUrl } from './parts.js';
 
 export function openViewer(part) {
-  const img = h('img', { src: `/api/parts/${part.id}/preview.png?size=detail&v=${encodeURIComponent(part.updated || '')}`, alt: `Drawing of ${part.file}`, draggable: 'false' });
+  const img = h('img', { src: detailUrl(part), alt: `Drawing of ${part.file}`, draggable: 'false' });
   const marks = svg('svg', { class: 'marks', 'aria-hidden': 'true' });
   const layer = h('div', { class: 'layer' }, img, marks);
   const view = h('div', { class: 'viewer', tabindex: 0, role: 'img', 'aria-label': `Drawing of ${part.file}; drag to pan, plus and minus to zoom, 0 to fit` }, layer,
@@ -45,7 +45,7 @@ export function openViewer(part) {
     marks.setAttribute('height', H);
     ws.forEach((w, i) => {
       if (typeof w.x !== 'number' || typeof w.y !== 'number') return;
-      const p = placeOf(part, w.x, w.y, W, H);
+      const p = placeOf(part, w.x, w.y);
       if (!p) return;
       const r = Math.max(10, Math.min(W, H) * 0.02);
       marks.appendChild(svg('circle', { cx: p[0] * W, cy: p[1] * H, r }));

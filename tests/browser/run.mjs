@@ -9,15 +9,43 @@
 // something on the page, bounded only by generous timeouts.
 
 import { spawnSync } from 'node:child_process';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_PW, SALES_PW, CHROMIUM, Failed, check, startServer, launch, signIn, writeFile, have } from './harness.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = join(HERE, '..', 'fixtures', 'dxf');
 const USERS = [['admin', 'admin', ADMIN_PW], ['sales', 'sales', SALES_PW]];
+
+// ------------------------------------------------------------ drawings
+// Drawings made here, so the tests own every byte: ASCII DXF in mm.
+function dxf(entities) {
+  const out = ['0', 'SECTION', '2', 'HEADER', '9', '$INSUNITS', '70', '4', '0', 'ENDSEC', '0', 'SECTION', '2', 'ENTITIES'];
+  for (const e of entities) {
+    if (e[0] === 'L') out.push('0', 'LINE', '8', 'CUT', '10', e[1], '20', e[2], '30', 0, '11', e[3], '21', e[4], '31', 0);
+    else out.push('0', 'CIRCLE', '8', 'CUT', '10', e[1], '20', e[2], '30', 0, '40', e[3]);
+  }
+  out.push('0', 'ENDSEC', '0', 'EOF');
+  return out.join('\n') + '\n';
+}
+const rect = (x, y, w, hh) => [['L', x, y, x + w, y], ['L', x + w, y, x + w, y + hh], ['L', x + w, y + hh, x, y + hh], ['L', x, y + hh, x, y]];
+// a plate with four holes, a window and one hole too small for 3 mm (a
+// warning with a place: tiny_hole at 120, 20)
+const BRACKET = dxf([...rect(0, 0, 240, 140), ['C', 20, 20, 6], ['C', 220, 20, 6], ['C', 20, 120, 6], ['C', 220, 120, 6],
+  ...rect(80, 40, 80, 60), ['C', 120, 20, 0.8]]);
+const FLANGE = dxf([['C', 100, 100, 90], ['C', 100, 100, 30],
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => ['C', 100 + 65 * Math.cos(i * Math.PI / 4), 100 + 65 * Math.sin(i * Math.PI / 4), 7])]);
+// line 19 holds a number that is not one
+const BROKEN = dxf(rect(0, 0, 50, 50)).replace('10\n0\n20\n0\n30\n0\n11\n50', '10\nabc\n20\n0\n30\n0\n11\n50');
+
+// A material of the default catalog with at least two thicknesses, and another.
+async function pickMaterials(page) {
+  const cat = await page.evaluate(async () => (await (await fetch('/api/materials')).json()).materials);
+  const a = cat.find((m) => m.thicknesses.length >= 2 && m.thicknesses.some((t) => t.thickness_mm === 3)) || cat[0];
+  const b = cat.find((m) => m !== a && m.thicknesses.some((t) => t.thickness_mm === 3)) || cat.find((m) => m !== a);
+  return [a, b];
+}
 
 function sql(data, statement) {
   const p = spawnSync('python3', ['-c', `import sqlite3,sys
@@ -244,6 +272,222 @@ const CASES = {
     }
   },
 
+  // A quote from the keyboard: a customer made inline, three drawings
+  // dropped at once (one broken) with a progress bar each, the previews
+  // and the broken file's line, the warning marked on the enlarged
+  // drawing, and the price following the material and the quantity.
+  async quote(exe, b, shot) {
+    const s = await startServer(exe, { users: USERS });
+    const tmp = mkdtempSync(join(tmpdir(), 'dxfq-dxf-'));
+    try {
+      const page = await b.page();
+      await signIn(page, s.base, 'sales', SALES_PW);
+      await page.getByRole('heading', { name: 'Quotes', exact: true }).waitFor();
+      await page.getByText('No quotes yet').waitFor();
+      await page.keyboard.press('n');
+      await page.getByRole('heading', { name: /^Q-\d{4}-\d{4}/ }).waitFor();
+      const [matA, matB] = await pickMaterials(page);
+
+      const cust = page.getByLabel('Customer');
+      await cust.fill('Acme Laser <b>Ltd</b>');
+      await page.getByRole('option', { name: /Add .Acme Laser <b>Ltd<\/b>. as a new customer/ }).click();
+      await page.locator('.toast', { hasText: 'Customer Acme Laser <b>Ltd</b> added' }).waitFor();
+      await page.getByLabel('Notes').fill('Delivery to gate 4.');
+
+      await page.getByLabel('Material for new parts').selectOption(matA.name);
+      await page.getByLabel('Thickness for new parts').selectOption('3');
+      // every stage text and bar the page shows, as it shows them
+      await page.evaluate(() => {
+        window.seen = { rows: new Set(), stages: new Set(), bars: 0 };
+        new MutationObserver(() => {
+          for (const r of document.querySelectorAll('.upl')) {
+            window.seen.rows.add(r.dataset.file);
+            window.seen.stages.add(r.querySelector('.stage').textContent);
+            if (r.querySelector('progress')) window.seen.bars++;
+          }
+        }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      });
+      const files = [['bracket.dxf', BRACKET], ['flange.dxf', FLANGE], ['broken.dxf', BROKEN]].map(([n, t]) => writeFile(tmp, n, t));
+      await page.locator('#dxf-files').setInputFiles(files);
+      const parts = page.locator('article.part');
+      await page.locator('article.part:not(.failed) .preview img').nth(1).waitFor();
+      await page.locator('article.part.failed').waitFor();
+      const seen = await page.evaluate(() => ({ rows: [...window.seen.rows], stages: [...window.seen.stages], bars: window.seen.bars }));
+      check(seen.rows.length === 3, 'upload rows: ' + seen.rows);
+      check(seen.bars > 0 && seen.stages.some((t) => /Uploading|Measuring|Reading|Pricing|Drawing|Waiting|Done/.test(t)), 'no progress seen: ' + seen.stages);
+      check(await parts.count() === 3, 'parts: ' + (await parts.count()));
+      const err = await page.locator('article.part.failed .part-error').textContent();
+      check(/line 19/.test(err) && /abc/.test(err), 'broken file error: ' + err);
+      // previews are real images
+      for (const img of await page.locator('article.part:not(.failed) .preview img').all())
+        await page.waitForFunction((el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+      const bracket = page.locator('article.part[aria-label="bracket.dxf"]');
+      await bracket.getByRole('list', { name: 'Warnings' }).getByRole('listitem').filter({ hasText: /hole/i }).waitFor();
+      await bracket.locator('[data-part-total]').waitFor();
+      await shot(page, 'editor');
+
+      // the warning is marked where it is on the enlarged drawing
+      await bracket.locator('.preview').click();
+      const dlg = page.getByRole('dialog');
+      await dlg.locator('.viewer .marks circle').first().waitFor();
+      await dlg.locator('.viewer').focus();
+      await page.keyboard.press('+');
+      await shot(page, 'viewer');
+      await page.keyboard.press('Escape');
+      await dlg.waitFor({ state: 'detached' });
+
+      // price follows quantity, then material
+      const total = () => bracket.locator('[data-part-total]').textContent();
+      const p1 = await total();
+      await bracket.getByLabel('Quantity').fill('25');
+      await page.waitForFunction(([sel, old]) => { const e = document.querySelector(sel); return e && e.textContent !== old; },
+        ['article.part[aria-label="bracket.dxf"] [data-part-total]', p1]);
+      const p2 = await total();
+      check(p2 !== p1, `quantity did not change the price (${p1})`);
+      await bracket.getByLabel('Material').selectOption(matB.name);
+      await bracket.getByLabel('Thickness').selectOption('3');
+      await page.waitForFunction(([sel, old]) => { const e = document.querySelector(sel); return e && e.textContent !== old; },
+        ['article.part[aria-label="bracket.dxf"] [data-part-total]', p2]);
+      const part = await page.evaluate(async () => {
+        const id = document.querySelector('article.part[aria-label="bracket.dxf"]').dataset.part;
+        return (await fetch('/api/parts/' + id)).json();
+      });
+      check(part.material === matB.name && part.qty === 25, 'stored order: ' + JSON.stringify([part.material, part.qty]));
+      await bracket.locator('details summary').click();
+      await bracket.locator('.lines tr').nth(1).waitFor();
+
+      // the failed part goes; the quote then has a total
+      await page.locator('article.part.failed').getByRole('button', { name: 'Remove broken.dxf' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+      await page.locator('article.part.failed').waitFor({ state: 'detached' });
+      await page.waitForFunction(() => /\d/.test(document.querySelector('[data-quote-total]').textContent));
+      await shot(page, 'editor-priced');
+    } finally {
+      s.stop();
+    }
+  },
+
+  // The PDF downloaded has the quote in it; mark sent, revise, duplicate;
+  // the list finds the quote by customer and shows it.
+  async pdf(exe, b, shot) {
+    const s = await startServer(exe, { users: USERS });
+    const tmp = mkdtempSync(join(tmpdir(), 'dxfq-pdf-'));
+    try {
+      const page = await b.page();
+      await signIn(page, s.base, 'sales', SALES_PW);
+      const [mat] = await pickMaterials(page);
+      // the quote and its parts through the API, as the editor makes them
+      const q = await page.evaluate(async ({ mat, files }) => {
+        const me = await (await fetch('/api/me')).json();
+        const hd = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf };
+        const c = await (await fetch('/api/customers', { method: 'POST', headers: hd, body: JSON.stringify({ name: 'Bolt & Nut GmbH' }) })).json();
+        const q = await (await fetch('/api/quotes', { method: 'POST', headers: hd, body: JSON.stringify({ customer_id: c.id }) })).json();
+        const f = new FormData();
+        for (const [n, t] of files) f.append('file', new Blob([t]), n);
+        f.append('material', mat);
+        f.append('thickness', '3');
+        f.append('quantity', '4');
+        const r = await fetch(`/api/quotes/${q.id}/parts`, { method: 'POST', headers: { 'X-CSRF-Token': me.csrf }, body: f });
+        if (r.status !== 202) throw new Error('upload ' + r.status + (await r.text()));
+        return q;
+      }, { mat: mat.name, files: [['bracket.dxf', BRACKET], ['flange.dxf', FLANGE]] });
+      await page.goto(`${s.base}/#/quote/${q.id}`);
+      await page.locator('article.part .preview img').nth(1).waitFor();
+      await page.waitForFunction(() => /\d/.test(document.querySelector('[data-quote-total]').textContent));
+      const total = (await page.locator('[data-quote-total]').textContent()).trim();
+
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+      check(dl.suggestedFilename() === q.number + '.pdf', 'file name ' + dl.suggestedFilename());
+      const pdfPath = join(tmp, 'q.pdf');
+      await dl.saveAs(pdfPath);
+      const { readFileSync } = await import('node:fs');
+      const bytes = readFileSync(pdfPath);
+      check(bytes.subarray(0, 5).toString() === '%PDF-' && bytes.length > 2000, 'not a PDF: ' + bytes.length);
+      if (existsSync('/usr/bin/pdftotext')) {
+        const t = spawnSync('/usr/bin/pdftotext', ['-layout', pdfPath, '-']).stdout.toString();
+        for (const want of [q.number, 'Bolt & Nut GmbH', 'bracket.dxf', 'flange.dxf', total.replace(/[^0-9.,]/g, '')])
+          check(t.includes(want), `the PDF does not say ${want}:\n${t.slice(0, 800)}`);
+      }
+
+      await page.getByRole('button', { name: 'Mark sent' }).click();
+      await page.getByText('This quote was sent').waitFor();
+      check(await page.getByLabel('Notes').isDisabled(), 'a sent quote is editable');
+      await shot(page, 'sent');
+      await page.getByRole('button', { name: 'Revise' }).click();
+      await page.getByRole('heading', { name: q.number + '-B' }).waitFor();
+      await page.locator('article.part').nth(1).waitFor();
+      await page.getByRole('button', { name: 'Duplicate' }).click();
+      await page.locator('.toast', { hasText: /Copy Q-\d{4}-\d{4} made/ }).waitFor();
+      await page.getByRole('heading', { name: /^Q-\d{4}-\d{4}\s*draft$/i }).waitFor();
+
+      await page.goto(`${s.base}/#/quotes`);
+      await page.locator('tr[data-quote]').nth(2).waitFor();
+      await page.keyboard.press('/');
+      await page.keyboard.type('Bolt');
+      await page.getByRole('status').filter({ hasText: '3 quotes' }).waitFor();
+      await page.getByLabel('Status').selectOption('sent');
+      await page.getByRole('status').filter({ hasText: '1 quote' }).waitFor();
+      await page.locator(`tr[data-quote="${q.number}"] img.thumb`).waitFor();
+      await page.getByLabel('Status').selectOption('');
+      await page.locator('tr[data-quote]').nth(2).waitFor();
+      await shot(page, 'list');
+    } finally {
+      s.stop();
+    }
+  },
+
+  // The budget (JS + CSS under 150 KB as served, uncompressed) is checked;
+  // the first screen's load time and the list of 1,000 quotes are measured
+  // and printed, not asserted (no timed assertions on shared machines).
+  async perf(exe, b, shot) {
+    const s = await startServer(exe, { users: USERS });
+    try {
+      const page = await b.page();
+      // a warm browser, an empty cache: the first visit of a new user
+      await page.goto('about:blank');
+      await page.goto(s.base + '/');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      const first = await page.evaluate(() => performance.now());
+      await signIn(page, s.base, 'admin', ADMIN_PW);
+      for (const r of ['quotes', 'materials', 'rules', 'users', 'system']) {
+        await page.goto(`${s.base}/#/${r}`);
+        await page.locator('#app h1').first().waitFor();
+      }
+      await page.goto(`${s.base}/#/quotes`);
+      await page.locator('#app h1').first().waitFor();
+      // every module the UI has, loaded or not
+      const all = await page.evaluate(async () => {
+        const names = ['app.css', 'app.js', 'js/dom.js', 'js/api.js', 'js/auth.js', 'js/quotes.js', 'js/quote.js', 'js/parts.js',
+          'js/viewer.js', 'js/materials.js', 'js/rules.js', 'js/lua.js', 'js/users.js', 'js/system.js'];
+        let n = 0;
+        for (const f of names) n += (await (await fetch('/' + f, { headers: { 'Accept-Encoding': 'identity' } })).arrayBuffer()).byteLength;
+        return n;
+      });
+      check(all < 150 * 1024, `JS + CSS is ${all} bytes, over the 150 KB budget`);
+      // 1,000 quotes, then the list
+      await page.evaluate(async () => {
+        const me = await (await fetch('/api/me')).json();
+        const hd = { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf };
+        for (let i = 0; i < 1000; i += 25)
+          await Promise.all(Array.from({ length: 25 }, () => fetch('/api/quotes', { method: 'POST', headers: hd, body: '{}' })));
+      });
+      await page.goto(`${s.base}/#/users`);
+      await page.locator('tr[data-user]').first().waitFor();
+      const t0 = await page.evaluate(() => performance.now());
+      await page.goto(`${s.base}/#/quotes`);
+      await page.getByRole('status').filter({ hasText: '1000 quotes' }).waitFor();
+      const t1 = await page.evaluate(() => performance.now());
+      check(await page.locator('tr[data-quote]').count() === 50, 'not one page of 50 rows');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('51–100 of 1000').waitFor();
+      console.log(`perf: first screen (sign-in) drawn ${first.toFixed(0)} ms after navigation start; JS + CSS ${all} bytes; ` +
+        `the list of 1000 quotes shown (first page of 50) ${(t1 - t0).toFixed(0)} ms after leaving another screen`);
+      await shot(page, 'quotes-1000');
+    } finally {
+      s.stop();
+    }
+  },
+
   // System: figures, a backup made and listed, the audit log.
   async system(exe, b, shot) {
     const s = await startServer(exe, { users: USERS });
@@ -261,6 +505,18 @@ const CASES = {
   },
 };
 
+// The quote cases need the quotes, parts and jobs API of issue 6; until a
+// build has it they skip rather than fail.
+const NEEDS_QUOTES = new Set(['quote', 'pdf', 'perf']);
+async function hasQuotesApi(exe) {
+  const s = await startServer(exe);
+  try {
+    return (await fetch(s.base + '/api/quotes')).status !== 404;
+  } finally {
+    s.stop();
+  }
+}
+
 async function main() {
   const [name, exe, out] = process.argv.slice(2);
   const fn = CASES[name];
@@ -276,6 +532,10 @@ async function main() {
     await import('playwright-core');
   } catch {
     console.log('skipped: playwright-core is not installed (run npm ci in tests/browser; tools/deps.sh --test does)');
+    process.exit(77);
+  }
+  if (NEEDS_QUOTES.has(name) && !(await hasQuotesApi(exe))) {
+    console.log(`skipped: this dxfquote has no quotes API yet (GET /api/quotes is 404), which ${name} needs`);
     process.exit(77);
   }
   const b = await launch(out);
@@ -301,5 +561,3 @@ async function main() {
 }
 
 main();
-void readFileSync;
-void FIXTURES;

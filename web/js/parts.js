@@ -128,7 +128,7 @@ export function partCard(part, ctx) {
     const checks = OPTIONS.map(([k, label]) => {
       const c = h('input', { type: 'checkbox', checked: !!opts[k], disabled: ro, 'data-option': k });
       c.addEventListener('change', changed);
-      return h('label', { class: 'row' }, c, label);
+      return h('label', { class: 'check' }, c, label);
     });
     const fillTh = () => {
       clear(th);
@@ -151,13 +151,12 @@ export function partCard(part, ctx) {
     mat.addEventListener('change', () => { fillTh(); changed(); });
     th.addEventListener('change', changed);
     qty.addEventListener('input', changed);
-    const f = (label, c) => h('div', { class: 'field' }, h('label', null, label), c);
     mat.id = `mat-${part.id}`; th.id = `th-${part.id}`; qty.id = `qty-${part.id}`;
     return h('div', { class: 'pick' },
       h('div', { class: 'field' }, h('label', { for: mat.id }, 'Material'), mat),
       h('div', { class: 'field' }, h('label', { for: th.id }, 'Thickness'), th),
       h('div', { class: 'field' }, h('label', { for: qty.id }, 'Quantity'), qty),
-      f('Options', h('div', { class: 'row wrap' }, checks)));
+      h('div', { class: 'field' }, h('span', { class: 'label' }, 'Options'), h('div', { class: 'opts' }, checks)));
   }
 
   function priceBlock() {

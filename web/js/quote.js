@@ -19,9 +19,6 @@ export function render(root, ctx) {
   const parts = new Map(); // part id -> part
   const closers = [];
 
-  load();
-  return () => closers.forEach((f) => f());
-
   async function load() {
     try {
       const [q, m] = await Promise.all([api.get('/api/quotes/' + encodeURIComponent(id)), api.get('/api/materials')]);
@@ -34,8 +31,10 @@ export function render(root, ctx) {
       setCurrency(quote.currency || m.currency);
       draw();
     } catch (err) {
+      if (!(err instanceof api.ApiError)) console.error(err);
       clear(root).appendChild(h('div', { class: 'empty' }, h('h1', null, err.status === 404 ? 'No such quote' : 'This quote did not load'),
-        h('p', null, err.message), h('a', { href: '#/quotes' }, 'Back to the quotes')));
+        h('p', null, err instanceof api.ApiError ? err.message : 'Something went wrong showing it. Reload the page; if it happens again, tell the administrator.'),
+        h('a', { href: '#/quotes' }, 'Back to the quotes')));
     }
   }
 
@@ -59,7 +58,7 @@ export function render(root, ctx) {
     const sub = [`Made ${dateTime(quote.created)}`];
     if (quote.created_by) sub.push('by ' + quote.created_by);
     if (quote.revision_of) sub.push('revision of ' + quote.revision_of.number);
-    root.append(
+    root.appendChild(h('div', { class: 'quote-page' },
       h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/quotes' }, 'Quotes'), ' / '),
       pageHead(h('span', { class: 'row' }, quote.number, pill(st)), sub.join(' · '), actions),
       readOnly() ? h('p', { class: 'banner info' }, quote.status === 'sent'
@@ -67,7 +66,7 @@ export function render(root, ctx) {
         : `This quote was ${quote.status}. Duplicate it to quote the same parts again.`) : null,
       h('div', { class: 'qgrid' },
         h('div', { class: 'stack' }, details(), partsCard()),
-        h('aside', { class: 'qside' }, totalsCard())));
+        h('aside', { class: 'qside' }, totalsCard()))));
   }
 
   // ------------------------------------------------------------- details
@@ -330,10 +329,13 @@ export function render(root, ctx) {
   async function copy(how) {
     try {
       const n = await api.post(`/api/quotes/${quote.id}/${how}`, {});
-      toast(how === 'revise' ? `Revision ${n.number} made` : `Copy ${n.number} made`, 'ok');
       ctx.go('#/quote/' + n.id);
+      toast(how === 'revise' ? `Revision ${n.number} made` : `Copy ${n.number} made`, 'ok');
     } catch (err) {
       toast(err.message, 'error');
     }
   }
+
+  load();
+  return () => closers.forEach((f) => f());
 }

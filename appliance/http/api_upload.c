@@ -16,9 +16,10 @@
  *
  * Order of checks: the quote (404, 409 unless draft) before the body is
  * read, so a large upload to a wrong quote is refused at once; the body
- * (upload.c: 400, 413, 415, 507, 503); the fields (400, naming the
- * field); the quote again (it may have been sent meanwhile); then parts
- * and jobs.
+ * (upload.c: 400, 413, 415, 507, 503); then, before any file is stored,
+ * the fields (400, naming the field) and the quote again (it may have been
+ * sent meanwhile); then parts and jobs.  A request refused for its fields
+ * stores nothing.
  *
  * Invariants:
  *  1. All or none: the parts of one upload are admitted together; when the
@@ -29,6 +30,7 @@
  *     the stored file is named by content hash alone.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,11 +60,57 @@ struct order {
     const char *options; /* NULL: none */
 };
 
-/* 0 with o filled, or the status sent. */
-static int read_order(struct http_req *r, const struct http_upload *u, struct store *s,
-                      struct arena *a, struct order *o)
+/* Fills no (see upload.h) and returns status. */
+static int refuse(struct http_upload_refusal *no, int status, const char *field, const char *fmt,
+                  ...) CORE_PRINTF(4, 5);
+static int refuse(struct http_upload_refusal *no, int status, const char *field, const char *fmt,
+                  ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(no->msg, sizeof no->msg, fmt, ap);
+    va_end(ap);
+    no->status = status;
+    no->code = status == 400 ? "invalid" : NULL;
+    snprintf(no->field, sizeof no->field, "%s", field ? field : "");
+    return status;
+}
+
+/* What the check of the body needs and gives. */
+struct check {
+    struct store *s;
+    struct arena *a;
+    int64_t qid;
+    struct store_quote q;
+    struct order o;
+};
+
+/* Quote c->qid, which must be a draft: 0, or the refusal's status. */
+static int draft_quote(struct check *c, struct http_upload_refusal *no)
+{
+    struct err e = {""};
+    int found = store_quote_get(c->s, c->a, c->qid, &c->q, &e);
+    if (found == 0)
+        return refuse(no, 404, NULL, "no such quote: %lld", (long long)c->qid);
+    if (found < 0) {
+        log_error("quote not read", "quote=%lld error=\"%s\"", (long long)c->qid, e.msg);
+        return refuse(no, 503, NULL, "the quote could not be read (%s); try again shortly",
+                      e.msg);
+    }
+    if (!strcmp(c->q.status, "sent"))
+        return refuse(no, 409, NULL, "quote %s was sent; revise it to change its parts",
+                      c->q.number);
+    if (strcmp(c->q.status, "draft") != 0)
+        return refuse(no, 409, NULL, "quote %s is %s; revise it to change its parts",
+                      c->q.number, c->q.status);
+    return 0;
+}
+
+/* The fields of u as c->o: 0, or the refusal's status. */
+static int read_order(struct check *c, const struct http_upload *u, struct http_upload_refusal *no)
 {
     static const char *const known[] = {"material", "thickness", "quantity", "options", NULL};
+    struct order *o = &c->o;
     struct err e = {""};
     memset(o, 0, sizeof *o);
     o->qty = 1;
@@ -72,27 +120,24 @@ static int read_order(struct http_req *r, const struct http_upload *u, struct st
         for (const char *const *k = known; *k && !ok; k++)
             ok = !strcmp(*k, name);
         if (!ok)
-            return http_reply_error(r, 400, "invalid", name, NULL,
-                                    "unknown field '%s'; an upload has file, material, "
-                                    "thickness, quantity and options",
-                                    name);
+            return refuse(no, 400, name,
+                          "unknown field '%.100s'; an upload has file, material, thickness, "
+                          "quantity and options",
+                          name);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(u->fields[j].name, name))
-                return http_reply_error(r, 400, "invalid", name, NULL,
-                                        "field '%s' appears twice", name);
+                return refuse(no, 400, name, "field '%s' appears twice", name);
     }
 
     const char *v = http_upload_field_get(u, "quantity");
     if (v) {
-        char *end;
+        char *end = NULL;
         long long q = 0;
         if (*v >= '0' && *v <= '9' && strlen(v) <= 7)
             q = strtoll(v, &end, 10);
-        else
-            end = (char *)(uintptr_t)v;
-        if (end == v || *end || q < 1 || q > QTY_MAX)
-            return http_reply_error(r, 400, "invalid", "quantity", NULL,
-                                    "quantity must be a whole number from 1 to %lld", QTY_MAX);
+        if (!end || *end || q < 1 || q > QTY_MAX)
+            return refuse(no, 400, "quantity", "quantity must be a whole number from 1 to %lld",
+                          QTY_MAX);
         o->qty = q;
     }
 
@@ -101,10 +146,9 @@ static int read_order(struct http_req *r, const struct http_upload *u, struct st
         char *end;
         double t = strtod(v, &end);
         if (end == v || *end || !isfinite(t) || !(t > 0) || t > THICKNESS_MAX)
-            return http_reply_error(r, 400, "invalid", "thickness", NULL,
-                                    "thickness must be a number of mm above 0 and at most %g, "
-                                    "such as 2.5",
-                                    THICKNESS_MAX);
+            return refuse(no, 400, "thickness",
+                          "thickness must be a number of mm above 0 and at most %g, such as 2.5",
+                          THICKNESS_MAX);
         o->thickness = t;
     }
 
@@ -112,28 +156,27 @@ static int read_order(struct http_req *r, const struct http_upload *u, struct st
     if (v && *v) {
         size_t n = chars(v);
         if (n > MATERIAL_MAX)
-            return http_reply_error(r, 400, "invalid", "material", NULL,
-                                    "material must be 1 to %d characters long, not %zu",
-                                    MATERIAL_MAX, n);
+            return refuse(no, 400, "material", "material must be 1 to %d characters long, not %zu",
+                          MATERIAL_MAX, n);
         o->material = v;
     }
-    if (o->material && !o->thickness)
-        return http_reply_error(r, 400, "invalid", "thickness", NULL,
-                                "give the thickness in mm for %s", o->material);
-    if (!o->material && o->thickness)
-        return http_reply_error(r, 400, "invalid", "material", NULL,
-                                "give the material for the thickness of %g mm", o->thickness);
+    if (o->material && o->thickness <= 0)
+        return refuse(no, 400, "thickness", "give the thickness in mm for %s", o->material);
+    if (!o->material && o->thickness > 0)
+        return refuse(no, 400, "material", "give the material for the thickness of %g mm",
+                      o->thickness);
     if (o->material) {
         struct price_material m;
-        int found = job_material(s, a, o->material, o->thickness, &m, &e);
+        int found = job_material(c->s, c->a, o->material, o->thickness, &m, &e);
         if (found < 0)
-            return http_fail_internal(r, "reading the materials catalog", &e);
+            return refuse(no, 503, NULL,
+                          "the materials catalog could not be read (%s); try again shortly",
+                          e.msg);
         if (found == 0) {
             char list[8];
             struct err e2 = {""};
-            int has = job_catalog_has(s, o->material, list, sizeof list, &e2);
-            return http_reply_error(r, 400, "invalid", has == 1 ? "thickness" : "material", NULL,
-                                    "%s", e.msg);
+            int has = job_catalog_has(c->s, o->material, list, sizeof list, &e2);
+            return refuse(no, 400, has == 1 ? "thickness" : "material", "%s", e.msg);
         }
     }
 
@@ -142,34 +185,21 @@ static int read_order(struct http_req *r, const struct http_upload *u, struct st
         struct price_option *opts;
         size_t nopts;
         if (strlen(v) > OPTIONS_MAX)
-            return http_reply_error(r, 400, "invalid", "options", NULL,
-                                    "options must be at most %d bytes of JSON", OPTIONS_MAX);
-        if (job_options_parse(v, a, &opts, &nopts, &e) != 0)
-            return http_reply_error(r, 400, "invalid", "options", NULL, "%s", e.msg);
+            return refuse(no, 400, "options", "options must be at most %d bytes of JSON",
+                          OPTIONS_MAX);
+        if (job_options_parse(v, c->a, &opts, &nopts, &e) != 0)
+            return refuse(no, 400, "options", "%s", e.msg);
         o->options = v;
     }
     return 0;
 }
 
-/* The quote of the path, which must be a draft: 0, or the status sent. */
-static int draft_quote(struct http_req *r, struct store *s, struct arena *a, int64_t *id,
-                       struct store_quote *q)
+/* The check before the files are stored: the fields, and the quote again
+ * (it may have been sent while the body arrived). */
+static int check_upload(void *ctx, const struct http_upload *u, struct http_upload_refusal *no)
 {
-    struct err e = {""};
-    int found;
-    if (http_path_id(r, "id", id) != 0 || (found = store_quote_get(s, a, *id, q, &e)) == 0)
-        return http_reply_error(r, 404, NULL, NULL, NULL, "no such quote: %s", r->path);
-    if (found < 0)
-        return http_fail_internal(r, "reading a quote", &e);
-    if (strcmp(q->status, "draft") != 0) {
-        if (!strcmp(q->status, "sent"))
-            return http_reply_error(r, 409, NULL, NULL, NULL,
-                                    "quote %s was sent; revise it to change its parts", q->number);
-        return http_reply_error(r, 409, NULL, NULL, NULL,
-                                "quote %s is %s; revise it to change its parts", q->number,
-                                q->status);
-    }
-    return 0;
+    int st = read_order(ctx, u, no);
+    return st ? st : draft_quote(ctx, no);
 }
 
 /* Deletes parts ids[0..n) again (an upload not admitted). */
@@ -184,22 +214,29 @@ static void undo_parts(struct store *s, const int64_t *ids, size_t n)
 static int parts_upload(struct http_req *r)
 {
     struct http_upload u = {0};
-    struct store *s;
-    struct store_quote q;
-    struct order o;
+    struct http_upload_refusal no;
+    struct check c;
     struct err e = {""};
-    int64_t qid, *parts = NULL, *jobs = NULL;
+    int64_t *parts = NULL, *jobs = NULL;
     size_t added = 0;
     int st;
-    if ((st = http_store_or_fail(r, &s)) != 0)
+    memset(&c, 0, sizeof c);
+    if ((st = http_store_or_fail(r, &c.s)) != 0)
         return st;
-    struct arena *a = arena_new((size_t)16 << 20);
-    if ((st = draft_quote(r, s, a, &qid, &q)) != 0) {
-        mg_disable_keep_alive(r->conn); /* answered before the body: not drained */
+    c.a = arena_new((size_t)16 << 20);
+    /* The quote first: a large upload to a wrong quote is refused before
+     * its body is read (and the connection closed, not drained). */
+    if (http_path_id(r, "id", &c.qid) != 0) {
+        mg_disable_keep_alive(r->conn);
+        st = http_reply_error(r, 404, NULL, NULL, NULL, "no such quote: %s", r->path);
         goto done;
     }
-    if ((st = http_upload_read(r, FILE_FIELD, &u)) != 0 || (st = read_order(r, &u, s, a, &o)) != 0 ||
-        (st = draft_quote(r, s, a, &qid, &q)) != 0)
+    if ((st = draft_quote(&c, &no)) != 0) {
+        mg_disable_keep_alive(r->conn);
+        st = http_reply_error(r, st, no.code, NULL, NULL, "%s", no.msg);
+        goto done;
+    }
+    if ((st = http_upload_read_checked(r, FILE_FIELD, check_upload, &c, &u)) != 0)
         goto done;
 
     parts = xcalloc(u.nfiles, sizeof *parts);
@@ -207,24 +244,24 @@ static int parts_upload(struct http_req *r)
     for (; added < u.nfiles; added++) {
         const struct http_upload_file *f = &u.files[added];
         struct store_part p = {0};
-        p.quote_id = qid;
+        p.quote_id = c.qid;
         p.file_name = f->name;
         p.stored_path = f->stored;
         p.sha256 = f->sha256;
         p.size_bytes = f->size;
-        p.material = o.material;
-        p.thickness_mm = o.thickness;
-        p.qty = o.qty;
-        p.options = o.options;
-        if (store_part_add(s, &p, &parts[added], &e) != 0) {
-            undo_parts(s, parts, added);
+        p.material = c.o.material;
+        p.thickness_mm = c.o.thickness;
+        p.qty = c.o.qty;
+        p.options = c.o.options;
+        if (store_part_add(c.s, &p, &parts[added], &e) != 0) {
+            undo_parts(c.s, parts, added);
             st = http_fail_internal(r, "adding a part", &e);
             goto done;
         }
     }
     int rc = job_submit_many(r->srv->js, JOB_MEASURE, parts, u.nfiles, jobs, &e);
     if (rc != 0) {
-        undo_parts(s, parts, u.nfiles);
+        undo_parts(c.s, parts, u.nfiles);
         if (rc == JOB_FULL)
             st = http_reply_error(r, 503, "busy", NULL, "Retry-After: 5\r\n",
                                   "the appliance is busy measuring other drawings (%s); upload "
@@ -243,7 +280,7 @@ static int parts_upload(struct http_req *r)
     names[0] = '\0';
     for (size_t i = 0; i < u.nfiles && k < sizeof names; i++)
         k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "", u.files[i].name);
-    http_audit(r, r->auth.user.name, "part.upload", "%s: %zu file%s: %s", q.number, u.nfiles,
+    http_audit(r, r->auth.user.name, "part.upload", "%s: %zu file%s: %s", c.q.number, u.nfiles,
                u.nfiles == 1 ? "" : "s", names);
 
     cJSON *out = cJSON_CreateObject();
@@ -260,7 +297,7 @@ done:
     free(parts);
     free(jobs);
     http_upload_free(&u);
-    arena_free(a);
+    arena_free(c.a);
     return st;
 }
 

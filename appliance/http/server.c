@@ -175,6 +175,10 @@ static int on_request(struct mg_connection *conn)
         break;
     }
     req_finish(&r);
+    /* Keep-alive is off, so this changes one thing only: CivetWeb does not
+     * drain a body the handler left unread (refused before reading it), and
+     * a client announcing a gigabyte holds no worker for it. */
+    mg_disable_keep_alive(conn);
     return r.status;
 }
 

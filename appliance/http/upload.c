@@ -6,7 +6,8 @@
  * part goes, as it arrives, through SHA-256 and gzip into a temporary file
  * DATA/tmp/upload-XXXXXX (mkstemp: O_EXCL, 0600); its first 512 bytes
  * decide whether it looks like a DXF, so a PNG is refused before it is
- * all read.  Only when the whole body has been read and checked are the
+ * all read.  Only when the whole body has been read and checked (the
+ * caller's check of the fields included: http_upload_read_checked) are the
  * files put in place: each temporary file is hard-linked as
  * DATA/files/<sha256>.dxf.gz (link() never replaces: a file stored before
  * with the same content is kept, which is the deduplication), unlinked,
@@ -590,12 +591,15 @@ static int read_body(struct up *u, struct http_mp *mp)
     return 0;
 }
 
-int http_upload_read(struct http_req *r, const char *file_field, struct http_upload *out)
+int http_upload_read_checked(struct http_req *r, const char *file_field, http_upload_check check,
+                             void *ctx, struct http_upload *out)
 {
     static const struct http_mp_callbacks cb = {on_begin, on_data, on_end};
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     char boundary[HTTP_MP_BOUNDARY_MAX + 1];
     long long declared = r->ri ? r->ri->content_length : -1;
+    struct http_upload_refusal no;
+    memset(&no, 0, sizeof no);
     memset(out, 0, sizeof *out);
     pthread_once(&once, init_metrics);
 
@@ -627,6 +631,9 @@ int http_upload_read(struct http_req *r, const char *file_field, struct http_upl
                 up_fail(u, 400, NULL, file_field, NULL,
                         "the upload holds no file: send each drawing in a field named %s",
                         file_field);
+            else if (check && check(ctx, out, &no) != 0)
+                up_fail(u, no.status ? no.status : 400, no.code, no.field[0] ? no.field : NULL,
+                        NULL, "%s", no.msg);
             else
                 commit(u);
         }
@@ -655,6 +662,11 @@ int http_upload_read(struct http_req *r, const char *file_field, struct http_upl
     free(mp);
     free(u);
     return st;
+}
+
+int http_upload_read(struct http_req *r, const char *file_field, struct http_upload *out)
+{
+    return http_upload_read_checked(r, file_field, NULL, NULL, out);
 }
 
 const char *http_upload_field_get(const struct http_upload *u, const char *name)

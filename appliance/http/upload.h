@@ -58,6 +58,26 @@ struct http_upload {
  * it sent. */
 int http_upload_read(struct http_req *r, const char *file_field, struct http_upload *out);
 
+/* A refusal by the caller's check (http_upload_read_checked): the answer
+ * sent once the temporary files are gone. */
+struct http_upload_refusal {
+    int status;       /* 4xx or 5xx */
+    const char *code; /* NULL: the generic one of status */
+    char field[64];   /* "" when none */
+    char msg[1024];
+};
+
+/* Looks at the fields (and files) of a body read whole, before any file
+ * is put in place: 0 to store them; else fills *no and returns its
+ * status.  Must not answer the request itself. */
+typedef int (*http_upload_check)(void *ctx, const struct http_upload *u,
+                                 struct http_upload_refusal *no);
+
+/* As http_upload_read(), with check (NULL: none) run before the files are
+ * stored, so that a request refused for its fields stores nothing. */
+int http_upload_read_checked(struct http_req *r, const char *file_field, http_upload_check check,
+                             void *ctx, struct http_upload *out);
+
 /* Whether the first n bytes of a file (the whole file when complete)
  * look like a DXF: 2 binary (its sentinel), 1 ASCII (a group code line,
  * then a value line, after an optional BOM and blank space), 0 not; then

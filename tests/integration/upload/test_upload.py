@@ -371,6 +371,7 @@ def case_fields(exe):
         for fields, field, word in cases:
             refused(upload(c, qid, f, fields), 400, "invalid", field, [word], str(fields))
         check_tmp_empty(s, "fields")
+        check(stored(s) == [], f"files stored for refused fields: {stored(s)}")
         r = upload(c, qid, f, [("material", STEEL), ("thickness", "2.0"), ("quantity", "3")])
         check(r.status == 202, r.body)
 
@@ -386,6 +387,31 @@ def case_slowloris(exe):
         a.sendall(head[:20])
         b = socket.create_connection(("127.0.0.1", s.port), timeout=60)
         b.sendall(head + body[:len(body) // 2])
+        # C: the headers come a byte at a time, never ending: CivetWeb
+        # bounds the time a request's headers may take.
+        ended = threading.Event()
+
+        def trickle():
+            sock = socket.create_connection(("127.0.0.1", s.port), timeout=60)
+            try:
+                for i in range(len(head)):
+                    sock.sendall(head[i:i + 1])
+                    sock.settimeout(0.3)
+                    try:
+                        if sock.recv(4096) == b"":
+                            ended.set()
+                            return
+                    except socket.timeout:
+                        pass
+                    except OSError:
+                        ended.set()
+                        return
+            except OSError:
+                ended.set()
+            finally:
+                sock.close()
+        t = threading.Thread(target=trickle)
+        t.start()
         # Others are served meanwhile.
         for _ in range(5):
             check(s.wait_ready().status == 200, "health while slow clients wait")
@@ -407,6 +433,8 @@ def case_slowloris(exe):
             sock.close()
             if name == "body":
                 check(b" 400 " in got.split(b"\r\n")[0], f"slow body: {got[:300]}")
+        t.join()
+        check(ended.is_set(), "a client trickling its headers was never ended")
         check_tmp_empty(s, "slowloris")
         with db(s) as d:
             check(d.execute("SELECT count(*) FROM parts").fetchone()[0] == 1, "parts")
@@ -456,9 +484,19 @@ def case_auth(exe):
         body, ct = multipart([("file", "a.dxf", BROKEN)])
         anon = Client(s.port)
         refused(upload(anon, qid, body=body, ctype=ct), 401, "unauthenticated", what="anon")
+        # Refused before the body by the dispatcher: a gigabyte announced
+        # is not waited for (the default request timeout is 60 s).
+        anon.cookie, anon.csrf = "0" * 64, "x"
+        st, got = raw_exchange(s.port, req_head(anon, qid, ct, length=1 << 30), [body],
+                               timeout=30)
+        check(st == 401, f"1 GB unauthenticated: {got[:200]}")
         c = login(s)
         r = c.call("POST", f"/api/quotes/{qid}/parts", body, ctype=ct, csrf=False)
         refused(r, 403, "csrf", what="no CSRF")
+        c2 = Client(s.port)
+        c2.cookie, c2.csrf = c.cookie, "wrong"
+        st, got = raw_exchange(s.port, req_head(c2, qid, ct, length=1 << 30), [body], timeout=30)
+        check(st == 403, f"1 GB without CSRF: {got[:200]}")
         admin = login(s, "admin")
         check(upload(admin, qid, body=body, ctype=ct).status == 202, "admin upload")
         check(upload(c, qid, body=body, ctype=ct).status == 202, "sales upload")

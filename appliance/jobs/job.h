@@ -256,4 +256,15 @@ const char *job_pdf_note(struct arena *a, int needs_review, const char *const *n
 int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int deterministic,
                   unsigned char **buf, size_t *len, struct err *e);
 
+/* Where a part's preview of width x height pixels shows its drawing, so
+ * that a warning's x, y (mm) can be marked on the image: pixel x = ox +
+ * x * scale, pixel y = oy - y * scale.  From the stored geometry's bbox
+ * and the layout the pipeline draws with (render_fit).  0, or -1 when the
+ * geometry has no bbox (nothing drawn) or the size is out of range. */
+struct job_preview_map {
+    int width, height;
+    double scale, ox, oy;
+};
+int job_preview_map(const cJSON *geometry, int width, int height, struct job_preview_map *out);
+
 #endif

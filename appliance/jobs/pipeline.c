@@ -153,6 +153,41 @@ static int price_part(struct pipe *p, const struct price_part *pp)
 
 /* ----------------------------------------------------------------- render */
 
+/* The options of a w x h preview. */
+static struct render_opts preview_opts(int w, int h)
+{
+    struct render_opts o = render_opts_size(w, h);
+    o.label = w >= 320 && h >= 240; /* as `dxfquote render` */
+    return o;
+}
+
+int job_preview_map(const cJSON *geometry, int width, int height, struct job_preview_map *out)
+{
+    static const char *const keys[4] = {"min_x", "min_y", "max_x", "max_y"};
+    const cJSON *bbox = cJSON_GetObjectItemCaseSensitive(geometry, "bbox");
+    double v[4];
+    struct render_fit f;
+    if (!cJSON_IsObject(bbox) || width < RENDER_MIN_SIDE || height < RENDER_MIN_SIDE ||
+        width > RENDER_MAX_SIDE || height > RENDER_MAX_SIDE)
+        return -1;
+    for (int i = 0; i < 4; i++) {
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(bbox, keys[i]);
+        if (!cJSON_IsNumber(x))
+            return -1;
+        v[i] = x->valuedouble;
+    }
+    struct geom_bbox b = {v[0], v[1], v[2], v[3]};
+    struct render_opts o = preview_opts(width, height);
+    if (render_fit(&b, &o, &f) != 0)
+        return -1;
+    out->width = width;
+    out->height = height;
+    out->scale = f.scale;
+    out->ox = f.ox;
+    out->oy = f.oy;
+    return 0;
+}
+
 /* Draws both previews, lets the drawing go, encodes them and writes them
  * to their temporary files. */
 static enum job_stop render_previews(struct pipe *p, struct job_measured *m)
@@ -166,8 +201,7 @@ static enum job_stop render_previews(struct pipe *p, struct job_measured *m)
     enum job_stop stop = JOB_GO_ON;
     for (int i = 0; i < 2; i++) {
         int w = (int)cfg_int(r->c, size_key[i][0]), h = (int)cfg_int(r->c, size_key[i][1]);
-        struct render_opts o = render_opts_size(w, h);
-        o.label = w >= 320 && h >= 240; /* as `dxfquote render` */
+        struct render_opts o = preview_opts(w, h);
         if (render_canvas(m->d.curves, &m->r, &m->d.warnings, &o, &cv[i], &p->e) != 0) {
             err_prefix(&p->e, "%s: %s preview", p->part.file_name, preview_kind[i]);
             stop = JOB_STOP_FAILED;

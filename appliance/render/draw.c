@@ -485,6 +485,34 @@ static struct xform fit(const struct geom_bbox *b, int W, int H, double margin, 
     return t;
 }
 
+/* The margin, the label's text scale and band of a W x H canvas. */
+static void layout(const struct render_opts *o, double *margin, double *text_scale, double *band)
+{
+    int W = o->width, H = o->height;
+    *margin = fmax(6, floor(0.05 * fmin(W, H)));
+    *text_scale = fmax(1, floor(fmin(W, H) / 240)); /* 2 at 480 px, 3 at 900 */
+    *band = o->label ? render_text_height(*text_scale) + *margin / 2 : 0;
+}
+
+static int box_empty(const struct geom_bbox *b)
+{
+    return b->min_x > b->max_x || !isfinite(b->min_x) || !isfinite(b->max_x) ||
+           !isfinite(b->min_y) || !isfinite(b->max_y);
+}
+
+int render_fit(const struct geom_bbox *b, const struct render_opts *o, struct render_fit *out)
+{
+    double margin, text_scale, band;
+    if (box_empty(b))
+        return -1;
+    layout(o, &margin, &text_scale, &band);
+    struct xform t = fit(b, o->width, o->height, margin, band);
+    out->scale = t.s;
+    out->ox = t.ox;
+    out->oy = t.oy;
+    return 0;
+}
+
 static void draw_label(struct render_cov *cov, struct render_canvas *cv,
                        const struct geom_report *r, double scale, double margin)
 {
@@ -511,12 +539,10 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
     }
     int W = o->width, H = o->height;
     double unit = fmax(1.0, fmin(W, H) / 300.0); /* markers and text grow with the canvas */
-    double margin = fmax(6, floor(0.05 * fmin(W, H)));
-    double text_scale = fmax(1, floor(fmin(W, H) / 240)); /* 2 at 480 px, 3 at 900 */
-    double band = o->label ? render_text_height(text_scale) + margin / 2 : 0;
+    double margin, text_scale, band;
+    layout(o, &margin, &text_scale, &band);
     const struct geom_bbox *b = &r->bbox;
-    if (b->min_x > b->max_x || !isfinite(b->min_x) || !isfinite(b->max_x) ||
-        !isfinite(b->min_y) || !isfinite(b->max_y))
+    if (box_empty(b))
         goto done;
 
     struct xform t = fit(b, W, H, margin, band);

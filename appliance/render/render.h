@@ -123,6 +123,17 @@ int render_canvas(const struct geom_curve *c, const struct geom_report *r,
                   const struct geom_warnings *w, const struct render_opts *o,
                   struct render_canvas *out, struct err *e);
 
+/* Where render_canvas() puts the drawing on a canvas of options o, for a
+ * report whose box is b: pixel x = ox + x_mm * scale, pixel y = oy - y_mm *
+ * scale (the drawing's y runs up, the image's down; pixel (0, 0) is the
+ * top-left corner of the top-left pixel).  The browser uses it to mark
+ * warnings on a stored preview.  0, or -1 when b is empty (nothing is
+ * drawn). */
+struct render_fit {
+    double scale, ox, oy;
+};
+int render_fit(const struct geom_bbox *b, const struct render_opts *o, struct render_fit *out);
+
 /* Encodes a canvas as an RGBA PNG (stb_image_write, zlib deflate).  *png
  * is malloc'd; the caller frees it with free(). */
 int render_png_encode(const struct render_canvas *cv, unsigned char **png, size_t *len,

@@ -528,6 +528,30 @@ int store_job_get(struct store *s, int64_t id, struct store_job *out, struct err
     return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, e, "reading a job");
 }
 
+int store_part_jobs(struct store *s, int64_t part_id, int open_only, struct store_job *out,
+                    size_t max, size_t *n, struct err *e)
+{
+    sqlite3_stmt *st = prepare(s,
+                               open_only ? "SELECT " JOB_COLUMNS "FROM jobs WHERE part_id = ?1 "
+                                           "AND state IN ('queued', 'running') ORDER BY id DESC"
+                                         : "SELECT " JOB_COLUMNS "FROM jobs WHERE part_id = ?1 "
+                                           "ORDER BY id DESC",
+                               e);
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, part_id);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        read_job(st, &out[(*n)++]);
+    if (*n < max && rc != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return store_sql_fail(s, rc, e, "listing a part's jobs");
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
 static int write_results(struct store *s, int64_t job, const struct store_part_results *r,
                          int64_t now, struct err *e)
 {

@@ -422,6 +422,12 @@ int store_job_create(struct store *s, int64_t part_id, const char *kind, int64_t
 /* Job id: 1, 0 when there is no such job (or its part was deleted), -1. */
 int store_job_get(struct store *s, int64_t id, struct store_job *out, struct err *e);
 
+/* The jobs of part part_id, newest first, at most max of them into
+ * out[0..*n): all of them, or with open_only only those still queued or
+ * running.  out[0] with max 1 is the part's latest job.  0, or -1. */
+int store_part_jobs(struct store *s, int64_t part_id, int open_only, struct store_job *out,
+                    size_t max, size_t *n, struct err *e);
+
 /* Moves job id to state (queued, running, done, failed, cancelled) at
  * stage and progress; error is required for failed and cancelled and
  * cleared otherwise.  started is set when it first runs, finished when it

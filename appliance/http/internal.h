@@ -4,8 +4,9 @@
  * function every response goes through.
  *
  * Invariants:
- *  1. Every byte sent to a client goes through http_reply(), which adds the
- *     security headers; no handler calls mg_printf() or mg_write() itself.
+ *  1. Every byte sent to a client goes through http_reply() or its
+ *     siblings in reply.c, which add the security headers; no handler
+ *     calls mg_printf() or mg_write() itself.
  *  2. A handler returns the HTTP status it sent (the one http_reply() got).
  *  3. A request thread owns at most one database connection (its struct
  *     http_thread), opened on first use and closed when CivetWeb ends the
@@ -15,6 +16,7 @@
 #define DXFQ_HTTP_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -65,6 +67,12 @@ struct http_server {
      * use it (job_wait included) for as long as it runs. */
     struct job_system *js;
     const struct cfg *cfg; /* for the jobs glue; outlives the server */
+    /* Server-Sent Event streams open now, and how many may be (each holds
+     * a request thread while it lasts; api_jobs.c). */
+    _Atomic int sse_open;
+    int sse_max;
+    /* Set when a stop signal arrived: long replies (event streams) end. */
+    _Atomic int stopping;
     int64_t upload_max;    /* [limits] upload_mb in bytes */
     int workers, queue;    /* [jobs] */
     int backup_interval_h, backup_keep; /* [backup] */
@@ -234,6 +242,10 @@ int http_json_number(struct http_req *r, const cJSON *v, const char *field, doub
  * does not fit in buf (the caller answers 400 naming the parameter). */
 int http_query(const struct http_req *r, const char *name, char *buf, size_t n);
 
+/* A job's status as the API shows it: {"id", "part_id", "state", "stage",
+ * "progress", "error"} (api_jobs.c). */
+cJSON *http_job_json(const struct job_status *st);
+
 /* Adds name: RFC 3339 UTC time of unix seconds t, or null when t <= 0. */
 void http_json_time(cJSON *obj, const char *name, int64_t t);
 /* {"id", "username", "role", "disabled", "created", "last_login"}. */
@@ -264,6 +276,20 @@ int http_reply(struct http_req *r, int status, const char *content_type, const c
  * status; the caller closes fd. */
 int http_reply_file(struct http_req *r, int status, const char *content_type,
                     const char *extra, int fd, size_t len);
+
+/* A body sent in pieces whose length is not known in advance: no
+ * Content-Length, the body ends when the connection closes. */
+#define HTTP_NO_LENGTH ((size_t)-1)
+
+/* Sends the head of a reply whose body follows through http_reply_write():
+ * as http_reply(), with Content-Length len, or none with HTTP_NO_LENGTH
+ * (Server-Sent Events, a file inflated while it is sent).  Returns
+ * status. */
+int http_reply_begin(struct http_req *r, int status, const char *content_type, const char *extra,
+                     size_t len);
+/* Sends n more body bytes of a reply begun with http_reply_begin() (none
+ * for HEAD).  0, or -1 when the client has gone: the caller stops. */
+int http_reply_write(struct http_req *r, const void *buf, size_t n);
 
 /* Serialises obj as the body (application/json, Cache-Control: no-store)
  * and frees obj.  Returns status. */

@@ -12,6 +12,12 @@
  * Responses are complete and closed: keep-alive is off (server.c), so every
  * reply says Connection: close.  Cache-Control is no-store unless the
  * caller's extra headers set it.
+ *
+ * A body that is made while it is sent (a drawing inflated on the fly, a
+ * stream of Server-Sent Events) goes out through http_reply_begin() and
+ * http_reply_write(): the same head, once, then the pieces.  Without a
+ * Content-Length the body ends when the connection closes, which is
+ * always the case here.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,7 +50,8 @@ static void send_head(struct http_req *r, int status, const char *content_type,
     if (!not_modified) {
         if (content_type)
             snprintf(type, sizeof type, "Content-Type: %s\r\n", content_type);
-        snprintf(length, sizeof length, "Content-Length: %zu\r\n", len);
+        if (len != HTTP_NO_LENGTH)
+            snprintf(length, sizeof length, "Content-Length: %zu\r\n", len);
     }
 
     r->status = status;
@@ -95,6 +102,24 @@ int http_reply_file(struct http_req *r, int status, const char *content_type,
         left -= (size_t)got;
     }
     return status;
+}
+
+int http_reply_begin(struct http_req *r, int status, const char *content_type, const char *extra,
+                     size_t len)
+{
+    send_head(r, status, content_type, extra, len);
+    return status;
+}
+
+int http_reply_write(struct http_req *r, const void *buf, size_t n)
+{
+    if (r->head || n == 0)
+        return 0;
+    int w = mg_write(r->conn, buf, n);
+    if (w <= 0 || (size_t)w != n)
+        return -1;
+    r->bytes += w;
+    return 0;
 }
 
 int http_reply_json(struct http_req *r, int status, cJSON *obj, const char *extra)

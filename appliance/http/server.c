@@ -499,6 +499,8 @@ int http_serve(const struct cfg *c, struct err *e)
     srv->min_events = (long)cfg_int(c, CFG_HEALTH_MIN_EVENTS);
     srv->backup_interval_h = (int)cfg_int(c, CFG_BACKUP_INTERVAL_H);
     srv->backup_keep = (int)cfg_int(c, CFG_BACKUP_KEEP);
+    /* Half the request threads at most follow jobs: the rest answer. */
+    srv->sse_max = (int)(cfg_int(c, CFG_HTTP_THREADS) / 2);
     pthread_mutex_init(&srv->setup_mu, NULL);
     pthread_mutex_init(&srv->rules_mu, NULL);
     pthread_mutex_init(&srv->backup_mu, NULL);
@@ -543,6 +545,7 @@ int http_serve(const struct cfg *c, struct err *e)
              log_q(qdir, sizeof qdir, srv->data_dir));
 
     sig = wait_stop(fds[0]);
+    srv->stopping = 1;
     log_info("stopping", "signal=%s grace_s=%lld", sig == SIGINT ? "INT" : "TERM", grace);
     http_backup_timer_stop(timer);
     if (!stop_within(ctx, grace)) {

@@ -38,6 +38,11 @@
 /* How long DELETE waits for the cancelled job to end before it answers 202. */
 #define CANCEL_WAIT_S 2.0
 
+static int job_ended(enum job_state s)
+{
+    return s == JOB_DONE || s == JOB_FAILED || s == JOB_CANCELLED;
+}
+
 cJSON *http_job_json(const struct job_status *st)
 {
     cJSON *o = cJSON_CreateObject();
@@ -53,19 +58,30 @@ cJSON *http_job_json(const struct job_status *st)
     return o;
 }
 
-static int job_ended(enum job_state s)
-{
-    return s == JOB_DONE || s == JOB_FAILED || s == JOB_CANCELLED;
-}
-
-/* The job named by the path, or the 404 answer: 0, or the status sent. */
+/* The job named by the path, or the 404 answer: 0, or the status sent.
+ * The job system remembers an ended job for a while even when its part
+ * has been deleted since; the row says whether it still exists. */
 static int job_from_path(struct http_req *r, struct job_status *st)
 {
     int64_t id;
+    struct store *s;
+    struct store_job row;
+    struct err e = {""};
+    int status;
     if (http_path_id(r, "id", &id) != 0 || job_status(r->srv->js, id, st) != 0)
-        return http_reply_error(r, 404, NULL, NULL, NULL,
-                                "no such job; it may belong to a part that was deleted");
-    return 0;
+        goto none;
+    if (!job_ended(st->state))
+        return 0;
+    if ((status = http_store_or_fail(r, &s)) != 0)
+        return status;
+    int found = store_job_get(s, id, &row, &e);
+    if (found < 0)
+        return http_fail_internal(r, "reading a job", &e);
+    if (found == 1)
+        return 0;
+none:
+    return http_reply_error(r, 404, NULL, NULL, NULL,
+                            "no such job; it may belong to a part that was deleted");
 }
 
 static int jobs_get(struct http_req *r)

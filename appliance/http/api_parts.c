@@ -537,15 +537,6 @@ static int parts_measure(struct http_req *r)
 
 /* ------------------------------------------------------------ preview */
 
-/* The value of query parameter name in *out: 1, or 0 when absent. */
-static int query_param(const struct http_req *r, const char *name, char *out, size_t n)
-{
-    const char *q = r->ri->query_string;
-    if (!q)
-        return 0;
-    return mg_get_var(q, strlen(q), name, out, n) >= 0;
-}
-
 static int parts_preview(struct http_req *r)
 {
     struct store *s;
@@ -553,8 +544,10 @@ static int parts_preview(struct http_req *r)
     struct stat st;
     char size[16] = "detail", etag[96], extra[256];
     int status;
-    if (query_param(r, "size", size, sizeof size) &&
-        strcmp(size, "thumb") != 0 && strcmp(size, "detail") != 0)
+    int q = http_query(r, "size", size, sizeof size);
+    if (q == 0)
+        snprintf(size, sizeof size, "detail");
+    if (q < 0 || (strcmp(size, "thumb") != 0 && strcmp(size, "detail") != 0))
         return http_reply_error(r, 400, "invalid", "size", NULL,
                                 "size must be thumb or detail");
     if ((status = http_store_or_fail(r, &s)) != 0)

@@ -27,10 +27,10 @@ export function figures(g) {
   if (!g) return [];
   const bb = g.bbox;
   return [
-    ['Size', bb ? `${num(bb.width, 1)} × ${num(bb.height, 1)} mm` : '–'],
+    ['Size (mm)', bb ? `${num(bb.width, 1)} × ${num(bb.height, 1)}` : '–'],
     ['Cut length', g.cut_length_mm != null ? `${num(g.cut_length_mm / 1000, 2)} m` : '–'],
     ['Pierces', num(g.pierces, 0)],
-    ['Holes', g.holes != null ? num(g.holes, 0) + (g.smallest_hole_mm ? ` (≥ ${num(g.smallest_hole_mm, 1)} mm)` : '') : '–'],
+    ['Holes', g.holes != null ? num(g.holes, 0) : '–', g.smallest_hole_mm ? `min ⌀ ${num(g.smallest_hole_mm, 1)} mm` : ''],
     ['Area', g.area_mm2 != null ? `${num(g.area_mm2 / 1e6, 4)} m²` : '–'],
   ];
 }
@@ -109,7 +109,8 @@ export function partCard(part, ctx) {
 
     const right = h('div', null,
       h('div', { class: 'part-head' }, h('h3', { title: part.file }, part.file), h('span', { class: 'row' }, del)),
-      h('dl', { class: 'figs' }, figures(part.geometry).map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+      h('dl', { class: 'figs' }, figures(part.geometry).map(([k, v, sub]) => h('div', null, h('dt', null, k),
+        h('dd', null, v, sub ? h('small', { class: 'muted' }, ' ' + sub) : null)))),
       ws.length ? h('ul', { class: 'warnings', 'aria-label': 'Warnings' }, ws.map((w) => h('li', null, icon('warn'), h('span', null, w.message || w.code)))) : null,
       pickers(),
       priceBlock());

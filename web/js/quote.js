@@ -6,7 +6,7 @@
 // A quote that was sent is kept as it was sent: its fields are read-only
 // here, and "Revise" makes the next revision (Q-...-B) to edit instead.
 
-import { h, clear, icon, money, date, toast, debounce, pill, field, pageHead, dateTime, showError, clearErrors } from './dom.js';
+import { h, clear, icon, money, toast, debounce, pill, field, pageHead, dateTime, showError, clearErrors, capital } from './dom.js';
 import * as api from './api.js';
 import { partCard, uploadFiles } from './parts.js';
 
@@ -65,21 +65,21 @@ export function render(root, ctx) {
         ? 'This quote was sent: it stays exactly as the customer has it. To change it, make a revision.'
         : `This quote was ${quote.status}. Duplicate it to quote the same parts again.`) : null,
       h('div', { class: 'qgrid' },
-        h('div', { class: 'stack' }, details(), partsCard()),
-        h('aside', { class: 'qside' }, totalsCard()))));
+        h('div', { class: 'stack' }, partsCard()),
+        h('aside', { class: 'qside' }, details(), totalsCard()))));
   }
 
   // ------------------------------------------------------------- details
   function details() {
     const ro = readOnly();
     const valid = h('input', { type: 'date', value: quote.valid_until || '', disabled: ro });
-    const notes = h('textarea', { rows: 3, maxlength: 10000, disabled: ro, placeholder: 'Delivery, drawing revision, anything the customer should read on the quote' });
+    const notes = h('textarea', { rows: 3, maxlength: 10000, disabled: ro, placeholder: 'Delivery, drawing revision: anything the customer should read' });
     notes.value = quote.notes || '';
     const saved = h('span', { class: 'muted', role: 'status' });
     const form = h('div', { class: 'card' },
       h('header', null, h('h2', null, 'Customer and terms'), saved),
       h('div', { class: 'body' },
-        h('div', { class: 'inline-fields' }, customerPicker(ro), field('Valid until', valid, { name: 'valid_until' })),
+        customerPicker(ro), field('Valid until', valid, { name: 'valid_until' }),
         field('Notes', notes, { name: 'notes' }),
         h('div', { class: 'form-error' })));
     const save = async (body) => {
@@ -268,20 +268,19 @@ export function render(root, ctx) {
     totalsBody = h('div', { class: 'body', 'aria-live': 'polite' });
     fillTotals();
     return h('section', { class: 'card', 'aria-label': 'Totals' }, h('header', null, h('h2', null, 'Totals')), totalsBody,
-      h('div', { class: 'body kv-extra' }, h('dl', { class: 'kv' },
-        h('dt', null, 'Valid until'), h('dd', null, date(quote.valid_until)),
-        h('dt', null, 'Status'), h('dd', null, quote.status),
-        quote.sent_at ? [h('dt', null, 'Sent'), h('dd', null, dateTime(quote.sent_at))] : null)));
+      quote.sent_at ? h('div', { class: 'body kv-extra' }, h('dl', { class: 'kv' },
+        h('dt', null, 'Sent'), h('dd', null, dateTime(quote.sent_at)),
+        quote.decided_at ? [h('dt', null, capital(quote.status)), h('dd', null, dateTime(quote.decided_at))] : null)) : null);
   }
   function fillTotals() {
     const t = quote.totals || {};
     const priced = [...parts.values()].filter((p) => p.price).length;
-    clear(totalsBody).appendChild(h('table', { class: 'table totals' }, h('tbody', null,
+    clear(totalsBody).append(h('table', { class: 'table totals' }, h('tbody', null,
       h('tr', null, h('td', null, 'Parts priced'), h('td', { class: 'num' }, `${priced} of ${parts.size}`)),
       h('tr', null, h('td', null, 'Subtotal'), h('td', { class: 'num' }, money(t.subtotal))),
       h('tr', null, h('td', null, t.tax_rate != null ? `Tax ${Math.round(t.tax_rate * 1000) / 10} %` : 'Tax'), h('td', { class: 'num' }, money(t.tax))),
       h('tr', { class: 'grand' }, h('td', null, 'Total'), h('td', { class: 'num', 'data-quote-total': '' }, money(t.total))))),
-    t.complete === false && parts.size ? h('p', { class: 'muted totals-note' }, 'The total shows when every part is priced: give each a material and thickness, or remove the ones that failed.') : null);
+    t.complete === false && parts.size ? h('p', { class: 'muted totals-note' }, 'The total shows when every part is priced: give each a material and thickness, or remove the ones that failed.') : '');
   }
   const refreshTotals = debounce(async () => {
     try {

@@ -318,7 +318,9 @@ export function render(root) {
         const active = (r.trial && r.trial.active) || part.price;
         clear(out).appendChild(h('div', { class: 'compare' }, priceCol('Draft', draft), priceCol('Active', active)));
       } catch (err) {
-        clear(out).appendChild(h('p', { class: 'field-error' }, err.message));
+        clear(out).appendChild(h('p', { class: 'field-error' }, err.field === 'part_id'
+          ? 'This server cannot try rules on a stored part yet. Check prices the built-in sample parts with the draft.'
+          : err.message));
       }
     });
   }

@@ -5,7 +5,9 @@
  * disk; every other write() goes through.  Built by CMakeLists.txt beside
  * it; never part of the appliance.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dlsym's RTLD_NEXT */
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>

@@ -460,8 +460,7 @@ def case_names(exe):
         check(rows == got, rows)
         check(all(len(n) == 64 + 7 for n in stored(s)), stored(s))
         check(not os.path.exists(os.path.join(s.dir, "etc")), "a file escaped the data folder")
-        check(sorted(os.listdir(s.data)) == sorted(
-            n for n in os.listdir(s.data)) and "passwd" not in os.listdir(s.data), "passwd")
+        check("passwd" not in os.listdir(s.data), "a file named by the upload in the data folder")
 
 
 def case_conflict(exe):

@@ -6,19 +6,23 @@
  * in pieces, fed to our own streaming multipart parser (multipart.c; not
  * CivetWeb's mg_handle_form_request, which has open reports of an endless
  * loop, a stack overflow and an integer underflow), and each file part is
- * written to DATA/tmp/ while its SHA-256 is computed.  A file is then
- * checked to look like a DXF (ASCII or binary) and stored compressed as
- * DATA/files/<sha256>.dxf.gz (written beside and renamed into place, kept
- * as it is when that file exists already: deduplicated by content).
- * Temporary files are removed on every path; what a crash leaves in
- * DATA/tmp is swept at start (jobs/).
+ * compressed into DATA/tmp/ while its SHA-256 is computed.  A file is
+ * checked to look like a DXF (ASCII or binary) from its first bytes, and
+ * once the whole body is read and accepted it is put in place as
+ * DATA/files/<sha256>.dxf.gz (linked from its temporary file: a file of
+ * that name kept as it is, which deduplicates by content).  Temporary
+ * files are removed on every path; what a crash leaves in DATA/tmp is
+ * swept at start (jobs/).
  *
- * Answers it sends itself (and returns): 400 (not multipart, malformed or
- * truncated body, a text field too long, no file), 413 (the body is larger
- * than [limits] upload_mb; the message gives the limit), 415 (a file that
- * is not a DXF; the message names the file), 507 (the disk is full or below
- * [data] min_free_mb; nothing half-written stays), 503 (another write
- * failure, with what failed).
+ * Answers it sends itself (and returns), always after every temporary
+ * file is gone, closing the connection rather than draining a body left
+ * unread: 400 (not multipart, malformed or truncated body, a text field
+ * too long, no file), 413 (the body is larger than [limits] upload_mb; the
+ * message gives the limit), 415 (not multipart/form-data, or a file that
+ * is not a DXF; the message names the file), 507 (the disk is full or
+ * below [data] min_free_mb; nothing half-written stays), 503 (another
+ * write failure, with what failed); and the refusal of the caller's check
+ * (http_upload_read_checked).
  */
 #ifndef DXFQ_HTTP_UPLOAD_H
 #define DXFQ_HTTP_UPLOAD_H

@@ -2,13 +2,13 @@
 """Integration tests of uploads, POST /api/quotes/{id}/parts (docs/api.md),
 against the real `dxfquote serve` on a free loopback port.
 
-    test_upload.py CASE DXFQUOTE FIXTURES SHIM SANITIZED
+    test_upload.py CASE DXFQUOTE FIXTURES SHIM PRELOAD
 
 CASE is one of the functions named case_* below; FIXTURES is
 tests/fixtures/dxf; SHIM the LD_PRELOAD library that fails writes with
-ENOSPC (enospc_shim.c); SANITIZED 1 when the binary has ASan (the shim
-cannot be preloaded before its runtime: that case is skipped).  Exit 0
-passed, 1 failed, 77 skipped.  Python 3 standard library only; the server
+ENOSPC (enospc_shim.c); PRELOAD "" or the sanitizer's shared runtime,
+preloaded before SHIM (it must come first).  Exit 0 passed, 1 failed, 77
+skipped.  Python 3 standard library only; the server
 and client helpers come from tests/integration/server.
 
 After every refused upload the data folder's tmp/ must be empty: no
@@ -21,6 +21,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -541,12 +542,15 @@ def case_low_disk(exe):
 
 
 def case_enospc(exe):
-    if ARGS["sanitized"] == "1":
-        print("SKIP: the write-failure shim cannot be preloaded before the sanitizer runtime")
-        return SKIP
     d = os.path.realpath(tempfile.mkdtemp(prefix="dxfq-enospc-"))
-    env = {"LD_PRELOAD": ARGS["shim"],
-           "DXFQ_TEST_ENOSPC_DIR": os.path.join(d, "data", "tmp")}
+    preload = ":".join(p for p in (ARGS["preload"], ARGS["shim"]) if p)
+    env = {"LD_PRELOAD": preload, "DXFQ_TEST_ENOSPC_DIR": os.path.join(d, "data", "tmp")}
+    probe = subprocess.run([exe, "--version"], env=dict(os.environ, LD_PRELOAD=preload),
+                           capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        shutil.rmtree(d, ignore_errors=True)
+        print(f"SKIP: the write-failure shim cannot be preloaded: {probe.stderr[:300]!r}")
+        return SKIP
     with serve(env=env, folder=d) as s:
         c = login(s)
         qid, _ = new_quote(s)
@@ -567,7 +571,7 @@ def main():
     if len(sys.argv) != 6:
         print(__doc__)
         return 2
-    case, ARGS["exe"], ARGS["fixtures"], ARGS["shim"], ARGS["sanitized"] = sys.argv[1:]
+    case, ARGS["exe"], ARGS["fixtures"], ARGS["shim"], ARGS["preload"] = sys.argv[1:]
     fn = globals().get("case_" + case)
     if not fn:
         print(f"unknown case {case}")

@@ -264,7 +264,7 @@ const CASES = {
       // diff: previous version -> the new one (the draft equals it)
       await page.getByRole('button', { name: 'Diff' }).click();
       const d = page.getByRole('dialog');
-      await d.getByText('1 lines added, 0 removed.').waitFor();
+      await d.getByText('1 line added, 0 removed.').waitFor();
       await d.locator('.diff .add', { hasText: 'browser test: a new version' }).waitFor();
       await shot(page, 'rules-diff');
     } finally {
@@ -447,7 +447,7 @@ const CASES = {
       await page.goto('about:blank');
       await page.goto(s.base + '/');
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      const first = await page.evaluate(() => performance.now());
+      const first = await page.evaluate(() => performance.getEntriesByName('dxfq-first-screen')[0].startTime);
       await signIn(page, s.base, 'admin', ADMIN_PW);
       for (const r of ['quotes', 'materials', 'rules', 'users', 'system']) {
         await page.goto(`${s.base}/#/${r}`);

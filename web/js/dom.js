@@ -214,8 +214,8 @@ export function pageHead(title, sub, ...actions) {
 }
 
 // A modal dialog on <dialog>: focus is trapped and Escape closes it.
-export function modal(title, body, { wide, onclose } = {}) {
-  const dlg = h('dialog', { class: 'modal' + (wide ? ' wide' : ''), 'aria-label': title },
+export function modal(title, body, { wide, tall, onclose } = {}) {
+  const dlg = h('dialog', { class: 'modal' + (wide ? ' wide' : '') + (tall ? ' tall' : ''), 'aria-label': title },
     h('header', null, h('h2', null, title),
       h('button', { class: 'btn ghost icon-only', type: 'button', 'aria-label': 'Close', onclick: () => dlg.close() }, icon('close'))),
     body);

@@ -73,7 +73,7 @@ export function render(root) {
       csvBox.appendChild(h('div', { class: 'banner error', role: 'alert', 'data-csv-error': '' },
         h('strong', null, `${f.name} was not imported. `),
         m ? h('span', null, h('strong', null, `Line ${m[1]}: `), m[2]) : err.message,
-        h('div', { class: 'muted' }, 'Fix the file and import it again; nothing in the catalog was changed.')));
+        h('div', { class: 'muted' }, m ? 'Fix that line and import the file again.' : 'Fix the file and import it again.')));
     }
   });
 

@@ -262,7 +262,7 @@ export function render(root) {
         let near = false;
         for (let k = Math.max(0, i - 3); k <= Math.min(rows.length - 1, i + 3) && !near; k++) near = changed[k];
         if (!near) {
-          if (!box.lastChild || !box.lastChild.classList.contains('skip')) box.appendChild(h('div', { class: 'skip' }, '⋯'));
+          if (!box.lastChild || !box.lastChild.classList.contains('gap')) box.appendChild(h('div', { class: 'gap', 'aria-label': 'unchanged lines' }, '⋯'));
           continue;
         }
         box.appendChild(h('div', { class: op === '+' ? 'add' : op === '-' ? 'del' : null },
@@ -270,7 +270,7 @@ export function render(root) {
       }
       const label = b === 'draft' ? 'the draft' : 'v' + b;
       modal(`v${a} → ${label}`, h('div', { class: 'modal-body' },
-        h('p', { class: 'muted' }, adds || dels ? `${adds} lines added, ${dels} removed.` : 'The two are the same.'), box), { wide: true });
+        h('p', { class: 'muted' }, adds || dels ? `${plural(adds, 'line')} added, ${dels} removed.` : 'The two are the same.'), box), { wide: true });
     } catch (err) {
       toast(err.message, 'error');
     }
@@ -323,6 +323,10 @@ export function render(root) {
           : err.message));
       }
     });
+  }
+
+  function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
   }
 
   function priceCol(label, p) {

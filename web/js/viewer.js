@@ -19,7 +19,7 @@ export function openViewer(part) {
     h('div', { class: 'viewer-help' }, 'Drag to pan · wheel to zoom · 0 fits'));
   const ws = (part.geometry && part.geometry.warnings) || [];
   const list = ws.length ? h('ol', { class: 'warnings viewer-list' }, ws.map((w) => h('li', null, icon('warn'), h('span', null, w.message || w.code)))) : null;
-  modal(part.file, h('div', { class: 'viewer-wrap' }, view, list), { wide: true });
+  modal(part.file, h('div', { class: 'viewer-wrap' }, view, list), { wide: true, tall: true });
 
   let s = 1, tx = 0, ty = 0;
   const apply = () => { layer.style.transform = `translate(${tx}px, ${ty}px) scale(${s})`; };

@@ -307,6 +307,8 @@ const CASES = {
           }
         }).observe(document.body, { subtree: true, childList: true, characterData: true });
       });
+      const streams = [];
+      page.on('request', (r) => { if (/\/api\/jobs\/\d+\/events$/.test(r.url())) streams.push(r.url()); });
       const files = [['bracket.dxf', BRACKET], ['flange.dxf', FLANGE], ['broken.dxf', BROKEN]].map(([n, t]) => writeFile(tmp, n, t));
       await page.locator('#dxf-files').setInputFiles(files);
       const parts = page.locator('article.part');
@@ -316,6 +318,7 @@ const CASES = {
       check(seen.rows.length === 3, 'upload rows: ' + seen.rows);
       check(seen.bars > 0 && seen.stages.some((t) => /Uploading|Measuring|Reading|Pricing|Drawing|Waiting|Done/.test(t)), 'no progress seen: ' + seen.stages);
       check(await parts.count() === 3, 'parts: ' + (await parts.count()));
+      check(streams.length === 3, 'jobs not followed by their event streams: ' + streams.length);
       const err = await page.locator('article.part.failed .part-error').textContent();
       check(/line 19/.test(err) && /abc/.test(err), 'broken file error: ' + err);
       // previews are real images

@@ -21,7 +21,9 @@ export function render(root, ctx) {
 
 function signin(root, ctx) {
   document.title = 'Sign in · DXF Quote';
-  const user = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 63, autocapitalize: 'off', spellcheck: 'false' });
+  // after an expired session the name is known: only the password is asked
+  const known = ctx.why === 'expired' ? sessionStorage.getItem('dxfq-user') || '' : '';
+  const user = h('input', { name: 'username', autocomplete: 'username', required: true, maxlength: 63, autocapitalize: 'off', spellcheck: 'false', value: known });
   const pass = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true, maxlength: 1024 });
   const btn = h('button', { class: 'btn primary block', type: 'submit' }, 'Sign in');
   const notes = {
@@ -43,6 +45,7 @@ function signin(root, ctx) {
     btn.textContent = 'Signing in…';
     try {
       const me = await api.post('/api/login', { username: user.value.trim(), password: pass.value }, { noRedirect: true });
+      sessionStorage.setItem('dxfq-user', me.user.username);
       ctx.done(me, ctx.next);
     } catch (err) {
       btn.disabled = false;
@@ -53,7 +56,7 @@ function signin(root, ctx) {
     }
   });
   root.appendChild(card('Sign in', null, form));
-  user.focus();
+  (known ? pass : user).focus();
 }
 
 function setup(root, ctx) {

@@ -62,22 +62,37 @@ export async function startServer(exe, { users = [], env = {}, rules } = {}) {
   }
   const port = await freePort();
   let log = '';
-  const proc = spawn(exe, ['serve', '--listen', `127.0.0.1:${port}`, '--data', data], { cwd: dir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (b) => { log += b; });
-  proc.stderr.on('data', (b) => { log += b; });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Failed(`server exited with ${proc.exitCode}: ${log}`);
-    try {
-      const r = await fetch(base + '/health');
-      if (r.status === 200 || r.status === 503) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
+  let proc;
+  const run = async () => {
+    proc = spawn(exe, ['serve', '--listen', `127.0.0.1:${port}`, '--data', data], { cwd: dir, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    proc.stdout.on('data', (b) => { log += b; });
+    proc.stderr.on('data', (b) => { log += b; });
+    for (let i = 0; i < 400; i++) {
+      if (proc.exitCode !== null) throw new Failed(`server exited with ${proc.exitCode}: ${log}`);
+      try {
+        const r = await fetch(base + '/health');
+        if (r.status === 200 || r.status === 503) return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-  }
+    throw new Failed('the server did not answer /health: ' + log);
+  };
+  await run();
   return {
-    base, dir, data, proc,
+    base, dir, data,
     log: () => log,
+    // Stops the server (SIGTERM, as an operator would), calls offline()
+    // while nothing has the database open, and starts it again on the
+    // same port and data: a change to the database never races the server.
+    async restart(offline) {
+      const ended = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await ended;
+      offline();
+      await run();
+    },
     stop() {
       if (proc.exitCode === null) proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

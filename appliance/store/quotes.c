@@ -105,69 +105,86 @@ static int quote_year(int64_t when, int *year, struct err *e)
     return 0;
 }
 
-int store_quote_create(struct store *s, int64_t created_by, const char *currency, int64_t when,
-                       struct store_quote *out, struct err *e)
+int store_quote_currency_ok(const char *currency, struct err *e)
 {
-    char prefix[16], pattern[24], number[64];
-    sqlite3_stmt *st = NULL;
-    int year = 0, rc;
     if (!currency || strlen(currency) != 3 || !isupper((unsigned char)currency[0]) ||
         !isupper((unsigned char)currency[1]) || !isupper((unsigned char)currency[2]))
         return err_set(e,
                        "a quote's currency must be an ISO 4217 code of 3 capital letters "
                        "(company.currency), not '%s'",
                        currency ? currency : "");
-    if (when <= 0)
-        when = store_time();
+    return 0;
+}
+
+int store_quote_insert_locked(struct store *s, int64_t created_by, const char *currency,
+                              int64_t when, int64_t *id, char number[STORE_QUOTE_NUMBER_MAX],
+                              struct err *e)
+{
+    char prefix[16], pattern[24];
+    sqlite3_stmt *st = NULL;
+    int year = 0, rc;
     if (quote_year(when, &year, e) != 0)
         return -1;
     snprintf(prefix, sizeof prefix, "Q-%04d-", year);
     snprintf(pattern, sizeof pattern, "%s[0-9]*", prefix);
-    if (store_begin(s, e) != 0)
-        return err_prefix(e, "making a quote");
     st = prepare(s,
                  "SELECT coalesce(max(CAST(substr(number, ?2) AS INTEGER)), 0) FROM quotes "
                  "WHERE number GLOB ?1",
                  e);
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, (int)strlen(prefix) + 1);
     if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-        store_sql_fail(s, rc, e, "finding the next quote number");
-        goto fail;
+        sqlite3_finalize(st);
+        return store_sql_fail(s, rc, e, "finding the next quote number");
     }
     long long next = sqlite3_column_int64(st, 0) + 1;
     sqlite3_finalize(st);
-    snprintf(number, sizeof number, "%s%04lld", prefix, next);
+    snprintf(number, STORE_QUOTE_NUMBER_MAX, "%s%04lld", prefix, next);
     st = prepare(s,
                  "INSERT INTO quotes (number, created_by, created, updated, currency) "
                  "VALUES (?1, ?2, ?3, ?3, ?4)",
                  e);
     if (!st)
-        goto fail;
+        return -1;
     sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
     bind_opt_id(st, 2, created_by);
     sqlite3_bind_int64(st, 3, when);
     sqlite3_bind_text(st, 4, currency, 3, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    st = NULL;
     if (rc != SQLITE_DONE) {
         if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-            err_set(e, "cannot make a quote for user %lld: there is no such user",
-                    (long long)created_by);
-        else
-            store_sql_fail(s, rc, e, "making a quote");
-        goto fail;
+            return err_set(e, "cannot make a quote for user %lld: there is no such user",
+                           (long long)created_by);
+        return store_sql_fail(s, rc, e, "making a quote");
     }
-    int64_t id = sqlite3_last_insert_rowid(s->db);
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_quote_create(struct store *s, int64_t created_by, const char *currency, int64_t when,
+                       struct store_quote *out, struct err *e)
+{
+    char number[STORE_QUOTE_NUMBER_MAX];
+    int64_t id = 0;
+    if (store_quote_currency_ok(currency, e) != 0)
+        return -1;
+    if (when <= 0)
+        when = store_time();
+    if (store_begin(s, e) != 0)
+        return err_prefix(e, "making a quote");
+    if (store_quote_insert_locked(s, created_by, currency, when, &id, number, e) != 0) {
+        store_rollback(s);
+        return -1;
+    }
     if (store_commit(s, e) != 0)
         return -1;
     if (out) {
         memset(out, 0, sizeof *out);
         out->id = id;
-        snprintf(out->number, sizeof out->number, "%.*s", STORE_QUOTE_NUMBER_MAX - 1, number);
+        snprintf(out->number, sizeof out->number, "%s", number);
         snprintf(out->status, sizeof out->status, "draft");
         snprintf(out->currency, sizeof out->currency, "%s", currency);
         out->created_by = created_by > 0 ? created_by : 0;
@@ -175,10 +192,6 @@ int store_quote_create(struct store *s, int64_t created_by, const char *currency
         out->customer = out->notes = "";
     }
     return 0;
-fail:
-    sqlite3_finalize(st);
-    store_rollback(s);
-    return -1;
 }
 
 int store_quote_get(struct store *s, struct arena *a, int64_t id, struct store_quote *out,
@@ -186,7 +199,9 @@ int store_quote_get(struct store *s, struct arena *a, int64_t id, struct store_q
 {
     sqlite3_stmt *st = prepare(s,
                                "SELECT number, status, currency, created_by, created, updated, "
-                               "rules_version, customer, notes FROM quotes WHERE id = ?1",
+                               "rules_version, customer, notes, customer_id, valid_until, "
+                               "revision, revision_of, sent_at, decided_at "
+                               "FROM quotes WHERE id = ?1",
                                e);
     if (!st)
         return -1;
@@ -204,6 +219,12 @@ int store_quote_get(struct store *s, struct arena *a, int64_t id, struct store_q
         out->rules_version = col_id(st, 6, 0);
         out->customer = col_dup(a, st, 7, &oom);
         out->notes = col_dup(a, st, 8, &oom);
+        out->customer_id = col_id(st, 9, 0);
+        out->valid_until = col_id(st, 10, 0);
+        out->revision = sqlite3_column_int(st, 11);
+        out->revision_of = col_id(st, 12, 0);
+        out->sent_at = col_id(st, 13, 0);
+        out->decided_at = col_id(st, 14, 0);
     }
     sqlite3_finalize(st);
     if (rc == SQLITE_DONE)

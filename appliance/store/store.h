@@ -321,6 +321,12 @@ struct store_quote {
     int64_t created, updated;
     int64_t rules_version; /* 0 when none */
     const char *customer, *notes; /* store_quote_get: in its arena; else "" */
+    /* Added by db/004 (quote_edit.c says how they are kept). */
+    int64_t customer_id;   /* 0: none chosen */
+    int64_t valid_until;   /* unix seconds, last valid moment; 0: no limit */
+    int revision;          /* 0 original, 1 "-B", 2 "-C", ... */
+    int64_t revision_of;   /* quotes.id it was made from; 0 none */
+    int64_t sent_at, decided_at; /* 0: not yet */
 };
 
 /* Makes a draft quote at unix time when (0: now) with the next number of
@@ -334,6 +340,141 @@ int store_quote_create(struct store *s, int64_t created_by, const char *currency
  * error. */
 int store_quote_get(struct store *s, struct arena *a, int64_t id, struct store_quote *out,
                     struct err *e);
+
+/* ------------------------------------------------- customers and quote edits */
+
+/* A customer (customers.c).  Optional fields are "" when empty; strings
+ * of store_customer_get/list live in the arena given. */
+struct store_customer {
+    int64_t id;
+    const char *name;    /* 1..200 characters, unique without regard to case */
+    const char *company; /* ..200 */
+    const char *contact; /* ..200 */
+    const char *email;   /* ..254, "" or one '@' with text on both sides */
+    const char *phone;   /* ..50 */
+    const char *address; /* ..1000 */
+    const char *notes;   /* ..10000 */
+    int64_t created, updated;
+    int64_t quotes; /* list and get: how many quotes name this customer */
+};
+
+#define STORE_CUSTOMER_NAME_MAX  200
+#define STORE_CUSTOMER_NOTES_MAX 10000
+/* Results besides 0, 1 and -1. */
+#define STORE_TAKEN 2 /* the name belongs to another customer */
+
+/* Checks the fields of c that are not NULL (name required when
+ * need_name): 0, or -1 with e saying what is allowed and *field (may be
+ * NULL) naming the member ("email"). */
+int store_customer_check(const struct store_customer *c, int need_name, const char **field,
+                         struct err *e);
+/* Adds c (NULL optional fields are ""): 0 with *id, STORE_TAKEN, or -1. */
+int store_customer_add(struct store *s, const struct store_customer *c, int64_t *id,
+                       struct err *e);
+/* Customer id, strings in a: 1, 0 when there is none, -1. */
+int store_customer_get(struct store *s, struct arena *a, int64_t id, struct store_customer *out,
+                       struct err *e);
+/* Calls fn for each customer whose name, company, contact or email holds
+ * q (any case; NULL or "": all), in name order, limit rows from offset;
+ * strings in a.  *total (may be NULL) gets the count of all that match. */
+int store_customer_list(struct store *s, struct arena *a, const char *q, int limit, int offset,
+                        int (*fn)(const struct store_customer *c, void *ctx), void *ctx,
+                        int64_t *total, struct err *e);
+/* Changes the fields of ch that are not NULL, in one transaction; a new
+ * name is copied to the customer's draft quotes (sent ones keep theirs).
+ * 1 changed, 0 no such customer, STORE_TAKEN, or -1. */
+int store_customer_update(struct store *s, int64_t id, const struct store_customer *ch,
+                          struct err *e);
+
+/* How a quote is created (quote_edit.c). */
+struct store_quote_init {
+    int64_t created_by;   /* users.id; 0 none */
+    const char *currency; /* 3 capital letters */
+    int64_t when;         /* 0: now */
+    int64_t customer_id;  /* 0: none */
+    const char *notes;    /* NULL: "" */
+    int64_t valid_until;  /* 0: no limit */
+};
+/* Results of the quote edits besides 0, 1 and -1; e says why. */
+#define STORE_QUOTE_NO_CUSTOMER 2 /* customer_id names no customer */
+#define STORE_QUOTE_REVISE      3 /* not a draft: revise it to change it */
+#define STORE_QUOTE_TRANSITION  4 /* a status change that is not allowed */
+#define STORE_QUOTE_BUSY        5 /* a part is still queued or running */
+#define STORE_QUOTE_LETTERS     6 /* revision Z exists; no letter is left */
+
+/* A draft with the next number and the fields of in, in one transaction.
+ * 0 with *out (may be NULL; strings "" or static) filled,
+ * STORE_QUOTE_NO_CUSTOMER, or -1. */
+int store_quote_new(struct store *s, const struct store_quote_init *in, struct store_quote *out,
+                    struct err *e);
+
+/* What store_quote_update() changes; NULL members stay. */
+struct store_quote_change {
+    const int64_t *customer_id; /* 0: no customer */
+    const char *notes;          /* at most STORE_CUSTOMER_NOTES_MAX characters */
+    const int64_t *valid_until; /* 0: no limit */
+    const char *status;         /* sent, accepted, rejected */
+};
+/* Applies ch to quote id at unix time now in one transaction.  Customer,
+ * notes and validity change only on a draft: on another quote a change of
+ * one of them (a value equal to the stored one is no change) is
+ * STORE_QUOTE_REVISE.  Status moves draft -> sent -> accepted | rejected
+ * only (STORE_QUOTE_TRANSITION otherwise, both states in e); sent_at and
+ * decided_at are stamped.  from (16 bytes, may be NULL) gets the status
+ * before.  1 done, 0 no such quote, STORE_QUOTE_NO_CUSTOMER, REVISE,
+ * TRANSITION, or -1. */
+int store_quote_update(struct store *s, int64_t id, const struct store_quote_change *ch,
+                       int64_t now, char *from, struct err *e);
+
+/* A new draft copying quote id: customer, notes, currency and every part
+ * (its stored file, figures, price, previews and state; jobs are not
+ * copied), in one transaction; the quote copied is not changed.
+ * Duplicate: the next number of now's year.  Revise: the number of id's
+ * original with the next letter ("-B", "-C"), revision_of id; allowed
+ * from sent and rejected quotes that have no newer revision.  The copy is
+ * valid until valid_until (0: no limit).  1 made (*new_id), 0 no such
+ * quote, STORE_QUOTE_BUSY, STORE_QUOTE_REVISE (revise: the status does
+ * not allow it or a newer revision exists; e says which),
+ * STORE_QUOTE_LETTERS, or -1. */
+int store_quote_duplicate(struct store *s, int64_t id, int64_t created_by, int64_t valid_until,
+                          int64_t *new_id, struct err *e);
+int store_quote_revise(struct store *s, int64_t id, int64_t created_by, int64_t valid_until,
+                       int64_t *new_id, struct err *e);
+
+/* What store_quote_list() selects; zero members select all. */
+struct store_quote_filter {
+    const char *q;      /* held by the number, the customer's name (as on the
+                         * quote or as now) or a part's file name, any case */
+    const char *status; /* draft, sent (not expired), expired (sent and past
+                         * valid_until), accepted, rejected */
+    int64_t customer_id;
+    int64_t from, to; /* created in [from, to); 0: open */
+    int64_t now;      /* for expired; 0: store_time() */
+    int limit;        /* 1..200 */
+    int offset;
+};
+/* One row of the list: the quote and figures of its parts. */
+struct store_quote_row {
+    struct store_quote q; /* strings in the list's arena */
+    int64_t parts, priced; /* parts, and those with a total */
+    int64_t subtotal_minor; /* sum of the priced parts' totals */
+    int64_t first_part;    /* the first part (by position) with a thumbnail; 0 none */
+    const char *created_by_name; /* NULL when none */
+};
+/* Calls fn for each quote that f selects, newest first (created, then
+ * id), strings in a; *total (may be NULL) gets the count of all that
+ * match.  0, or -1. */
+int store_quote_list(struct store *s, struct arena *a, const struct store_quote_filter *f,
+                     int (*fn)(const struct store_quote_row *r, void *ctx), void *ctx,
+                     int64_t *total, struct err *e);
+/* Quote id as a row of the list (parts figures included): 1, 0, -1. */
+int store_quote_row(struct store *s, struct arena *a, int64_t id, struct store_quote_row *out,
+                    struct err *e);
+/* Calls fn for quote id's original and all its revisions (itself
+ * included), by revision; strings in a. */
+int store_quote_revisions(struct store *s, struct arena *a, int64_t id,
+                          int (*fn)(const struct store_quote *q, void *ctx), void *ctx,
+                          struct err *e);
 
 /* ------------------------------------------------------------------- parts */
 

@@ -76,6 +76,27 @@ void store_rollback(struct store *s);
 /* Unix seconds, for the INTEGER time columns. */
 int64_t store_time(void);
 
+/* ------------------------------------------------------------------ quotes */
+
+/* A statement prepared from sql (the caller finalizes it), or NULL with e
+ * filled (customers.c). */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, struct err *e);
+/* Column i copied into a, or NULL when it is NULL; *oom set when a copy
+ * fails. */
+const char *store_col_text(struct arena *a, sqlite3_stmt *st, int i, int *oom);
+/* "%q%" for LIKE ... ESCAPE '\' with q's %, _ and \ escaped, into out
+ * (n bytes, cut short to fit); returns its length. */
+size_t store_like_pattern(const char *q, char *out, size_t n);
+
+/* 0 when currency is 3 capital letters, else -1 with e. */
+int store_quote_currency_ok(const char *currency, struct err *e);
+/* Inside an open write transaction (store_begin): inserts a draft dated
+ * when (> 0) with the next number of its year (quotes.c, invariant 1);
+ * *id and number filled.  0 or -1. */
+int store_quote_insert_locked(struct store *s, int64_t created_by, const char *currency,
+                              int64_t when, int64_t *id, char number[STORE_QUOTE_NUMBER_MAX],
+                              struct err *e);
+
 /* ----------------------------------------------------------------- hashing */
 
 void store_hmac_sha256(const void *key, size_t key_n, const void *msg, size_t msg_n,

@@ -157,8 +157,9 @@ extern const struct http_route http_routes_users[]; /* api_users.c: /api/users *
 /* api_admin.c: /api/materials, /api/materials.csv, /api/rules */
 extern const struct http_route http_routes_admin[];
 extern const struct http_route http_routes_backups[]; /* api_backups.c: /api/backups */
-/* api_quotes.c: /api/quotes, /api/quotes/{id}[/duplicate|/revise], /api/customers */
+/* api_quotes.c: /api/quotes, /api/quotes/{id}[/duplicate|/revise] */
 extern const struct http_route http_routes_quotes[];
+extern const struct http_route http_routes_customers[]; /* api_customers.c: /api/customers */
 extern const struct http_route http_routes_upload[]; /* api_upload.c: POST /api/quotes/{id}/parts */
 extern const struct http_route http_routes_pdf[];    /* api_pdf.c: /api/quotes/{id}/pdf */
 /* api_parts.c: /api/parts/{id}[/preview.png|/file] */
@@ -241,6 +242,18 @@ int http_json_number(struct http_req *r, const cJSON *v, const char *field, doub
  * into buf (n bytes, NUL-terminated): 1 found, 0 absent, -1 when its value
  * does not fit in buf (the caller answers 400 naming the parameter). */
 int http_query(const struct http_req *r, const char *name, char *buf, size_t n);
+/* 400 (name given) when the query string holds a parameter whose name is
+ * not in known (NULL-ended).  0, or the status sent. */
+int http_query_only(struct http_req *r, const char *const *known);
+/* Query parameter name through http_query(), into buf (n bytes): *present
+ * 0 when it is absent.  400 when it is not UTF-8 or longer than max characters.  0,
+ * or the status sent. */
+int http_query_string(struct http_req *r, const char *name, size_t max, char *buf, size_t n,
+                      int *present);
+/* Query parameter name as a decimal integer in [min, max]; *out stays as
+ * it is when absent (the caller's default).  0, or the status sent. */
+int http_query_int(struct http_req *r, const char *name, long long min, long long max,
+                   long long *out);
 
 /* A job's status as the API shows it: {"id", "part_id", "state", "stage",
  * "progress", "error"} (api_jobs.c). */
@@ -248,6 +261,9 @@ cJSON *http_job_json(const struct job_status *st);
 
 /* Adds name: RFC 3339 UTC time of unix seconds t, or null when t <= 0. */
 void http_json_time(cJSON *obj, const char *name, int64_t t);
+/* {"id", "name", "company", "contact", "email", "phone", "address",
+ * "notes", "quotes", "created", "updated"} (api_customers.c). */
+cJSON *http_customer_json(const struct store_customer *c);
 /* {"id", "username", "role", "disabled", "created", "last_login"}. */
 cJSON *http_user_json(const struct store_user *u);
 

@@ -16,6 +16,7 @@
  * not a silent no-op).  Strings must be valid UTF-8 without NUL (cJSON
  * stops at a NUL, which would hide the rest).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -313,4 +314,65 @@ int http_query(const struct http_req *r, const char *name, char *buf, size_t n)
         return -1;
     }
     return 1;
+}
+
+/* ------------------------------------------------------ query parameters */
+
+int http_query_only(struct http_req *r, const char *const *known)
+{
+    const char *q = r->ri ? r->ri->query_string : NULL;
+    while (q && *q) {
+        size_t n = strcspn(q, "=&");
+        int ok = n == 0;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strlen(*k) == n && !strncmp(*k, q, n);
+        if (!ok)
+            return http_reply_error(r, 400, "invalid", NULL, NULL,
+                                    "unknown query parameter '%.*s'", (int)(n > 64 ? 64 : n), q);
+        /* A NUL would cut the decoded value short without a trace.  The
+         * name is a known one here, so it fits. */
+        size_t end = strcspn(q, "&");
+        for (size_t i = n; i + 3 <= end; i++)
+            if (q[i] == '%' && q[i + 1] == '0' && q[i + 2] == '0') {
+                char field[64];
+                snprintf(field, sizeof field, "%.*s", (int)n, q);
+                return http_reply_error(r, 400, "invalid", field, NULL,
+                                        "%s holds a NUL byte (%%00)", field);
+            }
+        q += end;
+        if (*q == '&')
+            q++;
+    }
+    return 0;
+}
+
+int http_query_string(struct http_req *r, const char *name, size_t max, char *buf, size_t n,
+                      int *present)
+{
+    int got = http_query(r, name, buf, n);
+    *present = 0;
+    if (got == 0)
+        return 0;
+    /* A %00 in the value is refused by http_query_only(). */
+    if (got < 0 || !valid_utf8((const unsigned char *)buf, strlen(buf)) || utf8_chars(buf) > max)
+        return http_reply_error(r, 400, "invalid", name, NULL,
+                                "%s must be text of at most %zu characters (UTF-8)", name, max);
+    *present = 1;
+    return 0;
+}
+
+int http_query_int(struct http_req *r, const char *name, long long min, long long max,
+                   long long *out)
+{
+    char buf[32], *end;
+    int present, st;
+    if ((st = http_query_string(r, name, 20, buf, sizeof buf, &present)) != 0 || !present)
+        return st;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    if (!buf[0] || *end || errno || v < min || v > max || buf[0] == '+' || buf[0] == ' ')
+        return http_reply_error(r, 400, "invalid", name, NULL,
+                                "%s must be a whole number from %lld to %lld", name, min, max);
+    *out = v;
+    return 0;
 }

@@ -26,6 +26,7 @@ static const struct http_route *const tables[] = {
     http_routes_admin,
     http_routes_backups,
     http_routes_quotes,
+    http_routes_customers,
     http_routes_upload,
     http_routes_pdf,
     http_routes_parts,

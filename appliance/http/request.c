@@ -354,7 +354,7 @@ int http_query_string(struct http_req *r, const char *name, size_t max, char *bu
     if (got == 0)
         return 0;
     /* A %00 in the value is refused by http_query_only(). */
-    if (got < 0 || !valid_utf8((const unsigned char *)buf, strlen(buf)) || utf8_chars(buf) > max)
+    if (got < 0 || !http_utf8_valid(buf, strlen(buf)) || utf8_chars(buf) > max)
         return http_reply_error(r, 400, "invalid", name, NULL,
                                 "%s must be text of at most %zu characters (UTF-8)", name, max);
     *present = 1;

@@ -141,7 +141,11 @@ int store_quote_insert_locked(struct store *s, int64_t created_by, const char *c
     }
     long long next = sqlite3_column_int64(st, 0) + 1;
     sqlite3_finalize(st);
-    snprintf(number, STORE_QUOTE_NUMBER_MAX, "%s%04lld", prefix, next);
+    char made[64];
+    snprintf(made, sizeof made, "%s%04lld", prefix, next);
+    if (strlen(made) >= STORE_QUOTE_NUMBER_MAX)
+        return err_set(e, "quote numbers of %d have run out at %s", year, made);
+    memcpy(number, made, strlen(made) + 1);
     st = prepare(s,
                  "INSERT INTO quotes (number, created_by, created, updated, currency) "
                  "VALUES (?1, ?2, ?3, ?3, ?4)",

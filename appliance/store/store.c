@@ -21,6 +21,9 @@
  *     Migration files must not hold BEGIN/COMMIT themselves.
  *  4. A database whose user_version is above N is refused untouched.
  *  5. One struct store is one connection, never shared between threads.
+ *  6. Nothing here opens and closes the database file while it exists:
+ *     POSIX locks belong to the process, and a close() would drop those of
+ *     every SQLite connection in it.
  */
 #include "store_internal.h"
 
@@ -338,13 +341,21 @@ int store_open_with(struct store **out, const char *dir, int busy_timeout_ms,
                 strerror(errno));
         goto fail;
     }
-    /* Create the file ourselves so that it is not world-readable. */
-    fd = open(s->path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) {
+    /* Create the file ourselves so that it is not world-readable, and only
+     * when it does not exist: close() drops every POSIX lock this process
+     * holds on the file, the SQLite locks of the other connections in it
+     * included.  Without them a second process (the CLI, a test) closing
+     * its last connection takes the file for itself and deletes the WAL
+     * under the server's feet, and the two then write apart (invariant
+     * 6).  While the file does not exist, no connection can hold a lock on
+     * it. */
+    fd = open(s->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd >= 0)
+        close(fd);
+    else if (errno != EEXIST) {
         err_set(e, "%s: cannot open or create the database file: %s", s->path, strerror(errno));
         goto fail;
     }
-    close(fd);
     rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
         store_sql_fail(s, rc, e, "opening the database");

@@ -9,6 +9,7 @@
 #include "test.h"
 #include "tmpdir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -130,6 +131,42 @@ TEST(second_open_is_a_no_op)
     CHECK(raw_int(db, "SELECT count(*) FROM materials") == 6);
     CHECK(raw_int(db, "SELECT count(*) FROM audit_log WHERE action = 'test.mark'") == 1);
     sqlite3_close(db);
+    tmpdir_remove(dir);
+}
+
+/* 1 when another process sees a lock on SQLite's lock bytes of path (the
+ * SHARED lock a WAL connection keeps on the database file). */
+static int locked_elsewhere(const char *path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0x40000000,
+                           .l_len = 512};
+        _exit(fd >= 0 && fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK ? 1 : 0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 1;
+}
+
+/* POSIX locks belong to the process: opening another connection must not
+ * open and close the database file, or the first connection's locks go and
+ * another process may delete the WAL under it. */
+TEST(second_connection_keeps_the_first_ones_locks)
+{
+    struct err e = {""};
+    struct store *a = NULL, *b = NULL;
+    char path[128];
+    tmpdir_make(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/dxfquote.db", dir);
+    CHECK(store_open(&a, dir, 5000, &e) == 0);
+    CHECK(store_ping(a, &e) == 0);
+    CHECK(locked_elsewhere(path));
+    CHECK(store_open(&b, dir, 5000, &e) == 0);
+    CHECK(locked_elsewhere(path));
+    store_close(b, 0);
+    store_close(a, 0);
     tmpdir_remove(dir);
 }
 
@@ -482,6 +519,7 @@ int main(void)
     RUN(unusable_data_folder_names_the_path);
     RUN(read_only_data_folder_names_the_path);
     RUN(file_sizes_track_db_and_wal);
+    RUN(second_connection_keeps_the_first_ones_locks);
     RUN(schema_constraints_and_delete_rules);
     return test_report();
 }

@@ -100,42 +100,42 @@ export async function startServer(exe, { users = [], env = {}, rules } = {}) {
   };
 }
 
+// One chromium (its own fresh temporary profile) for a run of cases; each
+// case gets a fresh context (no cookies or storage from another case).
 export async function launch(outDir) {
   const { chromium } = await import('playwright-core');
-  const profile = mkdtempSync(join(tmpdir(), 'dxfq-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1366, height: 768 },
-    acceptDownloads: true, locale: 'en-GB', timezoneId: 'UTC',
-  });
-  ctx.setDefaultTimeout(15000);
-  const problems = [];
-  const watch = (page) => {
-    page.on('pageerror', (e) => problems.push('page error: ' + e.message));
-    page.on('console', (m) => {
-      const t = m.text();
-      // a refused request (401/4xx) is logged by the browser itself: those are expected by the cases
-      if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push('console: ' + t);
-      if (/Content.Security.Policy/i.test(t)) problems.push('CSP: ' + t);
-    });
-  };
-  ctx.on('page', watch);
-  for (const p of ctx.pages()) watch(p);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   mkdirSync(outDir, { recursive: true });
   return {
-    ctx,
-    problems,
-    async page() {
-      const p = ctx.pages()[0] || (await ctx.newPage());
-      return p;
+    browser,
+    async context() {
+      const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true, locale: 'en-GB', timezoneId: 'UTC' });
+      ctx.setDefaultTimeout(20000);
+      const problems = [];
+      const watch = (page) => {
+        page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+        page.on('console', (m) => {
+          const t = m.text();
+          // a refused request (401/4xx) is logged by the browser itself: those are expected by the cases
+          if (m.type() === 'error' && !/Failed to load resource/.test(t)) problems.push('console: ' + t);
+          if (/Content.Security.Policy/i.test(t)) problems.push('CSP: ' + t);
+        });
+      };
+      ctx.on('page', watch);
+      return {
+        ctx,
+        problems,
+        async page() {
+          return ctx.pages()[0] || (await ctx.newPage());
+        },
+        async shot(page, name) {
+          await page.waitForTimeout(120); // let transitions settle
+          await page.screenshot({ path: join(outDir, name + '.png'), fullPage: false });
+        },
+        close: () => ctx.close(),
+      };
     },
-    async shot(page, name) {
-      await page.waitForTimeout(120); // let transitions settle
-      await page.screenshot({ path: join(outDir, name + '.png'), fullPage: false });
-    },
-    async close() {
-      await ctx.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    close: () => browser.close(),
   };
 }
 

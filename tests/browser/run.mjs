@@ -1,12 +1,14 @@
 // run.mjs - browser tests of the web UI (issue 7) against the real server.
 //
-//   node run.mjs CASE DXFQUOTE OUT_DIR
+//   node run.mjs CASE[,CASE...] DXFQUOTE OUT_DIR
 //
-// CASE is one of the functions in CASES below.  Exit 0 passed, 1 failed,
-// 77 skipped (no chromium, or playwright-core not installed: run
-// `npm ci` here, which tools/deps.sh --test does).  Screenshots of each
-// screen go to OUT_DIR/CASE-*.png.  No timed assertions: every wait is for
-// something on the page, bounded only by generous timeouts.
+// Each CASE is one of the functions in CASES below, run in turn in one
+// chromium, each in a fresh browser context against its own fresh server.
+// Exit 0 all passed, 1 any failed, 77 skipped (no chromium, or
+// playwright-core not installed: run `npm ci` here, which tools/deps.sh
+// --test does; or every case needs an API this build lacks).  Screenshots
+// of each screen go to OUT_DIR/CASE-*.png.  No timed assertions: every wait
+// is for something on the page, bounded only by generous timeouts.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
@@ -524,10 +526,10 @@ async function hasQuotesApi(exe) {
 }
 
 async function main() {
-  const [name, exe, out] = process.argv.slice(2);
-  const fn = CASES[name];
-  if (!fn || !exe || !out) {
-    console.error(`usage: run.mjs CASE DXFQUOTE OUT_DIR (CASE: ${Object.keys(CASES).join(', ')})`);
+  const [names, exe, out] = process.argv.slice(2);
+  const list = (names || '').split(',').filter(Boolean);
+  if (!list.length || list.some((n) => !CASES[n]) || !exe || !out) {
+    console.error(`usage: run.mjs CASE[,CASE...] DXFQUOTE OUT_DIR (CASE: ${Object.keys(CASES).join(', ')})`);
     process.exit(2);
   }
   if (!have(CHROMIUM)) {
@@ -540,30 +542,44 @@ async function main() {
     console.log('skipped: playwright-core is not installed (run npm ci in tests/browser; tools/deps.sh --test does)');
     process.exit(77);
   }
-  if (NEEDS_QUOTES.has(name) && !(await hasQuotesApi(exe))) {
-    console.log(`skipped: this dxfquote has no quotes API yet (GET /api/quotes is 404), which ${name} needs`);
-    process.exit(77);
-  }
+  let quotes = null;
   const b = await launch(out);
-  let rc = 0;
+  let passed = 0, failed = 0, skipped = 0;
   try {
-    await fn(exe, b, (page, n) => b.shot(page, `${name}-${n}`));
-    if (b.problems.length) throw new Failed('the page reported problems:\n  ' + b.problems.join('\n  '));
-    console.log(`${name}: passed`);
-  } catch (err) {
-    rc = 1;
-    console.error(`${name}: FAILED: ${err instanceof Failed ? err.message : err.stack || err}`);
-    if (b.problems.length) console.error('page problems:\n  ' + b.problems.join('\n  '));
-    try {
-      const p = b.ctx.pages()[0];
-      if (p) await p.screenshot({ path: join(out, `${name}-FAILED.png`) });
-    } catch {
-      /* the failure above is what matters */
+    for (const name of list) {
+      if (NEEDS_QUOTES.has(name)) {
+        if (quotes === null) quotes = await hasQuotesApi(exe);
+        if (!quotes) {
+          console.log(`${name}: skipped: this dxfquote has no quotes API yet (GET /api/quotes is 404)`);
+          skipped++;
+          continue;
+        }
+      }
+      const c = await b.context();
+      try {
+        await CASES[name](exe, c, (page, n) => c.shot(page, `${name}-${n}`));
+        if (c.problems.length) throw new Failed('the page reported problems:\n  ' + c.problems.join('\n  '));
+        console.log(`${name}: passed`);
+        passed++;
+      } catch (err) {
+        failed++;
+        console.error(`${name}: FAILED: ${err instanceof Failed ? err.message : err.stack || err}`);
+        if (c.problems.length) console.error('page problems:\n  ' + c.problems.join('\n  '));
+        try {
+          const p = c.ctx.pages()[0];
+          if (p) await p.screenshot({ path: join(out, `${name}-FAILED.png`) });
+        } catch {
+          /* the failure above is what matters */
+        }
+      } finally {
+        await c.close();
+      }
     }
   } finally {
     await b.close();
   }
-  process.exit(rc);
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+  process.exit(failed ? 1 : passed ? 0 : 77);
 }
 
 main();

@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh CASE DXFQUOTE OUT_DIR - runs one case of run.mjs, or exits 77
+# run.sh CASES DXFQUOTE OUT_DIR - runs cases of run.mjs, or exits 77
 # (skipped) when node is missing or older than 20 (playwright-core's
 # minimum), or playwright-core is not installed.
 here=$(dirname "$0")

@@ -123,7 +123,7 @@ static int jobs_events(struct http_req *r)
         return status;
     if (atomic_fetch_add(&srv->sse_open, 1) >= srv->sse_max) {
         atomic_fetch_sub(&srv->sse_open, 1);
-        return http_reply_error(r, 503, NULL, NULL, "Retry-After: 2\r\n",
+        return http_reply_error(r, 503, "busy", NULL, "Retry-After: 2\r\n",
                                 "too many progress streams are open (%d); poll GET /api/jobs/%lld "
                                 "instead",
                                 srv->sse_max, (long long)st.id);

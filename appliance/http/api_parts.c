@@ -282,7 +282,7 @@ static int load_part(struct http_req *r, struct store *s, struct arena *a, int d
         return http_fail_internal(r, "reading a quote", &e);
     if (found == 1 && strcmp(q.status, "draft") != 0)
         return http_reply_error(r, 409, NULL, NULL, NULL,
-                                "quote %s is %s; revise it to change its parts", q.number,
+                                "quote %s was %s; revise it to change its parts", q.number,
                                 q.status);
     return 0;
 }
@@ -437,7 +437,7 @@ static int parts_patch(struct http_req *r)
             log_error("part order not restored", "part=%lld error=\"%s\"", (long long)p.id,
                       e2.msg);
         status = rc == JOB_FULL
-                     ? http_reply_error(r, 503, NULL, NULL, "Retry-After: 2\r\n",
+                     ? http_reply_error(r, 503, "busy", NULL, "Retry-After: 2\r\n",
                                         "every worker is busy and the queue is full, so nothing "
                                         "changed; try again in a moment")
                      : http_fail_internal(r, "pricing a part", &e);
@@ -527,7 +527,7 @@ static int parts_measure(struct http_req *r)
         return status;
     int rc = job_submit(r->srv->js, JOB_MEASURE, id, &job, &e);
     if (rc == JOB_FULL)
-        return http_reply_error(r, 503, NULL, NULL, "Retry-After: 2\r\n",
+        return http_reply_error(r, 503, "busy", NULL, "Retry-After: 2\r\n",
                                 "every worker is busy and the queue is full; try again in a "
                                 "moment");
     if (rc != 0)

@@ -155,6 +155,31 @@ def install_hang_rule(s, admin):
     check(r.status == 201, f"install rules: {r.status} {r.body[:400]}")
 
 
+def open_stream(port, c, jid):
+    """Opens GET /api/jobs/{id}/events and reads its head and first event."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+    sock.sendall(("GET /api/jobs/%d/events HTTP/1.1\r\nHost: x\r\n"
+                  "Cookie: dxfq_session=%s\r\n\r\n" % (jid, c.cookie)).encode())
+    got = b""
+    while b"event: " not in got:
+        k = sock.recv(4096)
+        check(k, f"stream closed early: {got[:300]}")
+        got += k
+    check(got.startswith(b"HTTP/1.1 200"), got[:300])
+    return sock
+
+
+def read_all(sock):
+    out = b""
+    while True:
+        k = sock.recv(65536)
+        if not k:
+            break
+        out += k
+    sock.close()
+    return out
+
+
 def events(port, c, jid, limit=60):
     """Reads GET /api/jobs/{id}/events to its end: [(event, id, data)]."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=limit)
@@ -422,7 +447,7 @@ def case_events(exe):
 
 
 def case_cancel(exe):
-    env = {"DXFQUOTE_JOBS_WORKERS": "1", "DXFQUOTE_JOBS_QUEUE": "1",
+    env = {"DXFQUOTE_JOBS_WORKERS": "1", "DXFQUOTE_JOBS_QUEUE": "1", "DXFQUOTE_HTTP_THREADS": "4",
            "DXFQUOTE_PRICING_MAX_INSTRUCTIONS": "400000000"}
     with serve_with_users(exe, env=env) as s:
         admin = signed_in(s, "admin")
@@ -449,8 +474,16 @@ def case_cancel(exe):
         third = store_part(s, q, dxf())
         r = c.call("POST", "/api/parts/%d/measure" % third)
         check(r.status == 503 and r.header("Retry-After"), f"{r.status} {r.body[:300]}")
+        check(r.error()["code"] == "busy", r.body)
         r = c.call("PATCH", "/api/parts/%d" % third, {"qty": 4})
         check(r.status == 503 and r.header("Retry-After"), f"{r.status} {r.body[:300]}")
+        # Event streams hold a request thread each: at most [http] threads
+        # / 2 (2 here) are open at once, the next is told to poll.
+        streams = [open_stream(s.port, c, busy_job) for _ in range(2)]
+        r = c.call("GET", "/api/jobs/%d/events" % busy_job)
+        check(r.status == 503 and r.header("Retry-After") and "poll" in r.error()["message"],
+              f"third stream: {r.status} {r.body[:300]}")
+        check(c.call("GET", "/api/jobs/%d" % busy_job).status == 200, "polling refused")
         check(c.call("GET", "/api/parts/%d" % third).json()["qty"] == 1, "a refused PATCH stuck")
         # Cancel the queued one: it ends cancelled at once.
         r = c.call("DELETE", "/api/jobs/%d" % wjob)
@@ -466,6 +499,10 @@ def case_cancel(exe):
         check(r.status in (200, 202), f"{r.status} {r.body}")
         j = wait_job(c, busy_job)
         check(j["state"] in ("cancelled", "failed") and j["error"], j)
+        # The open streams end with the job's end.
+        for sock in streams:
+            tail = read_all(sock)
+            check(("event: " + j["state"]).encode() in tail, tail[-300:])
         check(c.call("DELETE", "/api/jobs/999999").status == 404, "unknown job")
 
 

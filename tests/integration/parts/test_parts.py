@@ -65,6 +65,29 @@ def dxf(width=100.0, height=60.0, holes=((20, 20, 4), (80, 40, 6)), open_gap=Fal
 
 # -------------------------------------------------------------- helpers
 
+class served:
+    """serve_with_users() that stops the server with SIGTERM at the end of
+    the case and fails it when the server said a sanitizer found something
+    (an ASan/UBSan build) or did not stop cleanly."""
+
+    def __init__(self, exe, env=None):
+        self.s = serve_with_users(exe, env=env)
+
+    def __enter__(self):
+        return self.s.__enter__()
+
+    def __exit__(self, kind, *rest):
+        try:
+            if kind is None:
+                rc, _ = self.s.stop()
+                out = self.s.output()
+                for bad in ("runtime error:", "AddressSanitizer", "LeakSanitizer"):
+                    check(bad not in out, f"the server reported: {out[out.find(bad) - 200:][:3000]}")
+                check(rc == 0, f"the server stopped with {rc}: {out[-2000:]}")
+        finally:
+            self.s.__exit__(kind, *rest)
+
+
 def db(s):
     c = sqlite3.connect(os.path.join(s.data, "dxfquote.db"), timeout=10)
     c.execute("PRAGMA busy_timeout = 10000")
@@ -219,7 +242,7 @@ def events(port, c, jid, limit=60):
 # ------------------------------------------------------------------ cases
 
 def case_get(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         pid, p = measured(s, c, dxf(open_gap=True))
         check(p["state"] == "done" and p["error"] is None, p)
@@ -260,7 +283,7 @@ def case_get(exe):
 
 
 def case_patch(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         pid, p = measured(s, c, dxf())
         geometry = p["geometry"]
@@ -296,7 +319,7 @@ def case_patch(exe):
 
 
 def case_patch_invalid(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         pid, _ = measured(s, c, dxf())
         bad = [({"qty": 0}, "qty"), ({"qty": 2.5}, "qty"), ({"qty": "3"}, "qty"),
@@ -328,7 +351,7 @@ def case_patch_invalid(exe):
 
 
 def case_not_draft(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         q = make_quote(s)
         pid, _ = measured(s, c, dxf(), quote=q)
@@ -349,7 +372,7 @@ def case_not_draft(exe):
 
 
 def case_delete(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         data = dxf()
         q = make_quote(s)
@@ -375,7 +398,7 @@ def case_delete(exe):
 
 
 def case_preview(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         q = make_quote(s)
         pid = store_part(s, q, dxf())
@@ -402,7 +425,7 @@ def case_preview(exe):
 
 
 def case_file(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         data = dxf(extra=3000)  # several hundred kB: sent in pieces
         name = 'Teil "Ä" 1;x.dxf'
@@ -421,7 +444,7 @@ def case_file(exe):
 
 
 def case_events(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         q = make_quote(s)
         pid = store_part(s, q, dxf(extra=20000))
@@ -449,7 +472,7 @@ def case_events(exe):
 def case_cancel(exe):
     env = {"DXFQUOTE_JOBS_WORKERS": "1", "DXFQUOTE_JOBS_QUEUE": "1", "DXFQUOTE_HTTP_THREADS": "4",
            "DXFQUOTE_PRICING_MAX_INSTRUCTIONS": "400000000"}
-    with serve_with_users(exe, env=env) as s:
+    with served(exe, env=env) as s:
         admin = signed_in(s, "admin")
         install_hang_rule(s, admin)
         c = signed_in(s)
@@ -509,7 +532,7 @@ def case_cancel(exe):
 def case_rule_loops(exe):
     """The issue's fault test: a rule that loops fails its own quote with
     the rule's message; the other quotes are priced."""
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         admin = signed_in(s, "admin")
         install_hang_rule(s, admin)
         c = signed_in(s)
@@ -531,7 +554,7 @@ def case_rule_loops(exe):
 
 
 def case_guards(exe):
-    with serve_with_users(exe) as s:
+    with served(exe) as s:
         c = signed_in(s)
         pid, p = measured(s, c, dxf())
         jid = p["job"]["id"]

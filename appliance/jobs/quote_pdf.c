@@ -97,6 +97,42 @@ const char *job_pdf_note(struct arena *a, int needs_review, const char *const *n
 
 /* ------------------------------------------------------------ from store */
 
+/* The customer block: the customer's name, contact, company, address,
+ * e-mail and phone, one per line, from the catalog of customers when the
+ * quote names one, else the name the quote carries.  NULL when there is
+ * none; "" never. */
+static const char *customer_block(const struct job_task_env *env, struct arena *a,
+                                  const struct store_quote *q, struct err *e, int *failed)
+{
+    struct store_customer c;
+    *failed = 0;
+    int found = q->customer_id > 0 ? store_customer_get(env->db, a, q->customer_id, &c, e) : 0;
+    if (found < 0) {
+        *failed = 1;
+        return NULL;
+    }
+    if (found == 0)
+        return q->customer && q->customer[0] ? job_pdf_customer(a, q->customer) : NULL;
+    const char *field[] = {c.name, c.contact, c.company, c.address, c.email, c.phone};
+    size_t len = 1;
+    for (size_t i = 0; i < sizeof field / sizeof *field; i++)
+        len += field[i] ? strlen(field[i]) + 1 : 0;
+    char *out = arena_alloc(a, len), *w = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < sizeof field / sizeof *field; i++) {
+        if (!field[i] || !field[i][0])
+            continue;
+        if (w != out)
+            *w++ = '\n';
+        size_t n = strlen(field[i]);
+        memcpy(w, field[i], n);
+        w += n;
+    }
+    *w = '\0';
+    return out;
+}
+
 struct collect {
     struct arena *a;
     struct store_part *parts;
@@ -274,9 +310,18 @@ int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int determin
         snprintf(rules, sizeof rules, "rules v%lld", (long long)sq.rules_version);
     else if (cl.parts[0].rules_version > 0)
         snprintf(rules, sizeof rules, "rules v%lld", (long long)cl.parts[0].rules_version);
+    int customer_failed;
     q.number = sq.number;
     q.date = sq.created;
-    q.customer = sq.customer && sq.customer[0] ? job_pdf_customer(a, sq.customer) : NULL;
+    q.customer = customer_block(env, a, &sq, e, &customer_failed);
+    if (customer_failed)
+        goto done;
+    /* Valid until the quote's own date when it has one: the whole days
+     * from its date, at least one. */
+    if (sq.valid_until > sq.created)
+        q.validity_days = (int)((sq.valid_until - sq.created + 86399) / 86400);
+    else if (sq.valid_until == 0)
+        q.validity_days = 0; /* no limit: none printed */
     q.currency = sq.currency;
     q.currency_exp = decimals;
     q.parts = pp;

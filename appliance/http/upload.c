@@ -10,7 +10,8 @@
  * caller's check of the fields included: http_upload_read_checked) are the
  * files put in place: each temporary file is hard-linked as
  * DATA/files/<sha256>.dxf.gz (link() never replaces: a file stored before
- * with the same content is kept, which is the deduplication), unlinked,
+ * with the same content is kept, which is the deduplication; renamed where
+ * the file system has no hard links), unlinked,
  * and the folder is synced.  jobs/pipeline.c reads them back with gzopen.
  *
  * Invariants:
@@ -494,7 +495,11 @@ static int commit(struct up *u)
     char target[PATH_LEN + 100];
     for (size_t i = 0; i < u->out->nfiles; i++) {
         snprintf(target, sizeof target, "%s/%s.dxf.gz", u->filesdir, u->out->files[i].sha256);
-        if (link(u->tmps[i], target) != 0 && errno != EEXIST)
+        /* A file system without hard links: rename, which may replace a
+         * file of the same name, hence of the same content. */
+        if (link(u->tmps[i], target) != 0 && errno != EEXIST &&
+            ((errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP) ||
+             rename(u->tmps[i], target) != 0))
             return io_fail(u, "storing a drawing", errno);
     }
     int dfd = open(u->filesdir, O_RDONLY | O_DIRECTORY);

@@ -1,8 +1,9 @@
 /*
- * enospc_shim.c - LD_PRELOAD library for test_upload.py's disk-full case:
- * write() fails with ENOSPC on files whose path starts with the folder in
- * DXFQ_TEST_ENOSPC_DIR (the data folder's tmp/ and files/), as on a full
- * disk; every other write() goes through.  Built by CMakeLists.txt beside
+ * enospc_shim.c - LD_PRELOAD library for test_upload.py's file-system
+ * cases: write() fails with ENOSPC on files whose path starts with the
+ * folder in DXFQ_TEST_ENOSPC_DIR, as on a full disk; link() fails with
+ * EPERM when DXFQ_TEST_NOLINK is set, as on a file system without hard
+ * links.  Everything else goes through.  Built by CMakeLists.txt beside
  * it; never part of the appliance.
  */
 #ifndef _GNU_SOURCE
@@ -16,6 +17,19 @@
 #include <unistd.h>
 
 ssize_t write(int fd, const void *buf, size_t n);
+int link(const char *from, const char *to);
+
+int link(const char *from, const char *to)
+{
+    static int (*real)(const char *, const char *);
+    if (!real)
+        real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "link");
+    if (getenv("DXFQ_TEST_NOLINK")) {
+        errno = EPERM;
+        return -1;
+    }
+    return real(from, to);
+}
 
 ssize_t write(int fd, const void *buf, size_t n)
 {

@@ -541,16 +541,23 @@ def case_low_disk(exe):
         check(stored(s) == [], stored(s))
 
 
-def case_enospc(exe):
-    d = os.path.realpath(tempfile.mkdtemp(prefix="dxfq-enospc-"))
+def preload_shim():
+    """LD_PRELOAD for the shim, or None when it cannot be preloaded."""
     preload = ":".join(p for p in (ARGS["preload"], ARGS["shim"]) if p)
-    env = {"LD_PRELOAD": preload, "DXFQ_TEST_ENOSPC_DIR": os.path.join(d, "data", "tmp")}
-    probe = subprocess.run([exe, "--version"], env=dict(os.environ, LD_PRELOAD=preload),
+    probe = subprocess.run([ARGS["exe"], "--version"], env=dict(os.environ, LD_PRELOAD=preload),
                            capture_output=True, timeout=30)
     if probe.returncode != 0:
-        shutil.rmtree(d, ignore_errors=True)
-        print(f"SKIP: the write-failure shim cannot be preloaded: {probe.stderr[:300]!r}")
+        print(f"SKIP: the file-system shim cannot be preloaded: {probe.stderr[:300]!r}")
+        return None
+    return preload
+
+
+def case_enospc(exe):
+    preload = preload_shim()
+    if not preload:
         return SKIP
+    d = os.path.realpath(tempfile.mkdtemp(prefix="dxfq-enospc-"))
+    env = {"LD_PRELOAD": preload, "DXFQ_TEST_ENOSPC_DIR": os.path.join(d, "data", "tmp")}
     with serve(env=env, folder=d) as s:
         c = login(s)
         qid, _ = new_quote(s)
@@ -562,6 +569,24 @@ def case_enospc(exe):
         with db(s) as dbc:
             check(dbc.execute("SELECT count(*) FROM parts").fetchone()[0] == 0, "parts")
         check(s.wait_ready().status == 200, "server unwell after ENOSPC")
+
+
+def case_nolink(exe):
+    """A file system without hard links: the drawing is renamed into place."""
+    preload = preload_shim()
+    if not preload:
+        return SKIP
+    with serve(env={"LD_PRELOAD": preload, "DXFQ_TEST_NOLINK": "1"}) as s:
+        c = login(s)
+        qid, _ = new_quote(s)
+        data = fixture("features_r2000.dxf")
+        for _ in range(2):
+            r = upload(c, qid, [("file", "a.dxf", data)])
+            check(r.status == 202, f"{r.status} {r.body[:300]}")
+        check(stored(s) == [hashlib.sha256(data).hexdigest() + ".dxf.gz"], stored(s))
+        check_tmp_empty(s, "no hard links")
+        with gzip.open(os.path.join(s.data, "files", stored(s)[0])) as g:
+            check(g.read() == data, "stored content differs")
 
 
 ARGS = {}

@@ -10,7 +10,8 @@ tests/integration/server.  Drawings are written here (plain R12 ASCII DXF:
 a plate with round holes and, on request, an open contour).  A part is
 stored the way an upload stores it (the drawing gzipped to
 DATA/files/<sha256>.dxf.gz, a parts row in a draft quote) and measured
-through POST /api/parts/{id}/measure.  No assertion depends on how long
+through POST /api/parts/{id}/measure (case upload goes through the real
+upload route instead).  No assertion depends on how long
 anything takes; waits are bounded only to end a hung run.
 """
 import gzip
@@ -551,6 +552,38 @@ def case_rule_loops(exe):
               r.body[:300])
         health = raw(s.port, "GET", "/health")
         check(health.status == 200, health.body)
+
+
+def case_upload(exe):
+    """The whole way through the upload route: upload, follow the job's
+    events to its end, read the part, fetch the file back."""
+    with served(exe) as s:
+        c = signed_in(s)
+        q = make_quote(s)
+        data = dxf(open_gap=True)
+        boundary = "----dxfqpartstest"
+        body = b"".join([
+            b"--%s\r\n" % boundary.encode(),
+            b'Content-Disposition: form-data; name="material"\r\n\r\n', STEEL.encode(),
+            b"\r\n--%s\r\n" % boundary.encode(),
+            b'Content-Disposition: form-data; name="thickness"\r\n\r\n2',
+            b"\r\n--%s\r\n" % boundary.encode(),
+            b'Content-Disposition: form-data; name="file"; filename="up.dxf"\r\n'
+            b"Content-Type: application/dxf\r\n\r\n", data,
+            b"\r\n--%s--\r\n" % boundary.encode()])
+        r = c.call("POST", "/api/quotes/%d/parts" % q, body,
+                   ctype="multipart/form-data; boundary=" + boundary)
+        check(r.status == 202, f"upload: {r.status} {r.body[:300]}")
+        up = r.json()["parts"][0]
+        ev = events(s.port, c, up["job_id"])
+        check(ev[-1][0] == "done", ev)
+        p = c.call("GET", "/api/parts/%d" % up["part_id"]).json()
+        check(p["state"] == "done" and p["file"] == "up.dxf" and p["job"]["id"] == up["job_id"],
+              p)
+        check(p["material"] == STEEL and p["thickness_mm"] == 2 and p["total_minor"] > 0, p)
+        check(p["geometry"]["contours"]["open"] == 1 and p["preview"]["detail"]["scale"] > 0, p)
+        f = c.call("GET", "/api/parts/%d/file" % up["part_id"])
+        check(f.status == 200 and f.body == data, "the file differs from the upload")
 
 
 def case_guards(exe):

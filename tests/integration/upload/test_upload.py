@@ -79,19 +79,17 @@ def db(s):
     return c
 
 
-NUMBER = [0]
-
-
 def new_quote(s, status="draft"):
-    """A quote made in the database (POST /api/quotes belongs to another
-    issue): (id, number)."""
-    NUMBER[0] += 1
-    number = f"Q-2026-{NUMBER[0]:04d}"
-    now = int(time.time())
-    with db(s) as c:
-        cur = c.execute("INSERT INTO quotes (number, status, created, updated, currency) "
-                        "VALUES (?, ?, ?, ?, 'EUR')", (number, status, now, now))
-        return cur.lastrowid, number
+    """A quote made through the API (POST /api/quotes, then PATCH to send
+    it): (id, number)."""
+    c = login(s, "admin")
+    r = c.call("POST", "/api/quotes", {})
+    check(r.status == 201, f"POST /api/quotes: {r.status} {r.body[:300]}")
+    q = r.json()
+    if status != "draft":
+        r = c.call("PATCH", f"/api/quotes/{q['id']}", {"status": status})
+        check(r.status == 200 and r.json()["status"] == status, f"PATCH status: {r.body[:300]}")
+    return q["id"], q["number"]
 
 
 def login(s, user="sales"):
@@ -133,17 +131,21 @@ def refused(r, status, code=None, field=None, words=(), what=""):
     return e
 
 
-def wait_parts(s, ids):
-    """Waits (the ctest timeout guards it) until every part's job ended;
-    {part_id: (state, error)}."""
-    marks = ",".join("?" * len(ids))
-    while True:
-        with db(s) as c:
-            rows = c.execute(f"SELECT id, state, error FROM parts WHERE id IN ({marks})",
-                             ids).fetchall()
-        if len(rows) == len(ids) and all(r[1] in ("done", "failed", "cancelled") for r in rows):
-            return {r[0]: (r[1], r[2]) for r in rows}
-        time.sleep(0.1)
+def wait_jobs(c, parts):
+    """Follows each part's job by GET /api/jobs/{id} until it ended (the
+    ctest timeout guards a hang); {part_id: job status}."""
+    out = {}
+    for p in parts:
+        while True:
+            r = c.call("GET", f"/api/jobs/{p['job_id']}")
+            check(r.status == 200, f"GET /api/jobs/{p['job_id']}: {r.status} {r.body[:200]}")
+            j = r.json()
+            check(j["part_id"] == p["part_id"], j)
+            if j["state"] in ("done", "failed", "cancelled"):
+                out[p["part_id"]] = j
+                break
+            time.sleep(0.1)
+    return out
 
 
 def raw_exchange(port, head, body_parts=(), shut=False, timeout=60):
@@ -228,12 +230,16 @@ def case_happy(exe):
             check(row[1:] == (name, f"files/{sha}.dxf.gz", sha, len(data), STEEL, 3.0, 12,
                               '{"deburr": true}'), row)
 
-        ended = wait_parts(s, [p["part_id"] for p in parts])
-        check(ended[parts[0]["part_id"]][0] == "done", f"ASCII part: {ended}")
-        check(ended[parts[1]["part_id"]][0] == "done", f"binary part: {ended}")
-        state, error = ended[parts[2]["part_id"]]
-        check(state == "failed" and "line" in (error or ""), f"broken part: {state} {error}")
-        check("broken.dxf" in error, error)
+        ended = wait_jobs(c, parts)
+        check(ended[parts[0]["part_id"]]["state"] == "done", f"ASCII part: {ended}")
+        check(ended[parts[1]["part_id"]]["state"] == "done", f"binary part: {ended}")
+        j = ended[parts[2]["part_id"]]
+        check(j["state"] == "failed" and "line" in (j["error"] or ""), f"broken part: {j}")
+        check("broken.dxf" in j["error"], j)
+        with db(s) as d:
+            err = d.execute("SELECT state, error FROM parts WHERE id = ?",
+                            (parts[2]["part_id"],)).fetchone()
+        check(err[0] == "failed" and "line" in err[1], err)
 
         a = audit(s, "part.upload")
         check(len(a) == 1 and a[0][0] == "sales" and number in a[0][1] and
@@ -241,8 +247,9 @@ def case_happy(exe):
         # No material: measured, not priced.
         r = upload(c, qid, [("file", "bare.dxf", ascii_dxf)])
         check(r.status == 202, r.body)
-        pid = r.json()["parts"][0]["part_id"]
-        check(wait_parts(s, [pid])[pid][0] == "done", "unpriced part")
+        p = r.json()["parts"][0]
+        pid = p["part_id"]
+        check(wait_jobs(c, [p])[pid]["state"] == "done", "unpriced part")
         with db(s) as d:
             row = d.execute("SELECT material, geometry IS NOT NULL, total_minor FROM parts "
                             "WHERE id = ?", (pid,)).fetchone()

@@ -506,6 +506,12 @@ const CASES = {
       await page.getByRole('button', { name: 'Make a backup now' }).click();
       await page.locator('.toast', { hasText: 'made and checked' }).waitFor();
       await page.locator('td.mono', { hasText: /^dxfquote-\d{8}-\d{6}\.db$/ }).waitFor();
+      // the audit log shows it, and its search narrows to it
+      await page.locator('td.mono', { hasText: 'backup.create' }).waitFor();
+      await page.getByLabel('Search the audit log').fill('backup');
+      await page.locator('td.mono', { hasText: /^login$/ }).first().waitFor({ state: 'detached' });
+      await page.locator('td.mono', { hasText: 'backup.create' }).waitFor();
+      await page.locator('.tile', { hasText: 'Server errors' }).waitFor();
       await shot(page, 'system');
     } finally {
       s.stop();

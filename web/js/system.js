@@ -16,6 +16,7 @@ export function render(root) {
   const auditPager = h('div', { class: 'pager' });
   const search = h('input', { type: 'search', placeholder: 'Search the audit log', 'aria-label': 'Search the audit log', 'data-search': '' });
   const makeBtn = h('button', { class: 'btn', type: 'button', onclick: () => makeBackup() }, 'Make a backup now');
+  const schedule = h('p', { class: 'muted body schedule' });
   let offset = 0;
 
   root.append(
@@ -24,6 +25,7 @@ export function render(root) {
     h('div', { class: 'two' },
       h('section', { class: 'card', 'aria-label': 'Backups' },
         h('header', null, h('h2', null, 'Backups'), makeBtn),
+        schedule,
         h('table', { class: 'table' }, h('thead', null, h('tr', null, h('th', null, 'File'), h('th', null, 'Made'),
           h('th', { class: 'num' }, 'Size'), h('th', null, 'Check'), h('th'))), backups)),
       h('section', { class: 'card', 'aria-label': 'Audit log' },
@@ -52,7 +54,7 @@ export function render(root) {
     }
     clear(tiles);
     const status = health ? health.status : 'unknown';
-    tiles.appendChild(tile('Health', pill(status === 'ok' ? 'ok' : status === 'degraded' ? 'degraded' : 'failed', status),
+    tiles.appendChild(tile('Health', pill(status === 'ok' ? 'ok' : status === 'degraded' ? 'degraded' : 'failed', status === 'ok' ? 'OK' : status),
       health && health.failing ? 'failing: ' + health.failing.join(', ') : `version ${(s || health || {}).version || '?'}`));
     const up = (s || health || {}).uptime_s;
     tiles.appendChild(tile('Up for', duration(up)));
@@ -62,9 +64,14 @@ export function render(root) {
     if (s) {
       tiles.appendChild(tile('Last hour', `${s.jobs.done_last_hour ?? 0} parts`, `${s.jobs.failed_last_hour ?? 0} failed`,
         s.jobs.failed_last_hour ? 'warn' : ''));
-      tiles.appendChild(tile('Server errors', String(s.requests_5xx_last_5min ?? 0), 'in the last 5 minutes'));
-      tiles.appendChild(tile('Database', bytes(s.database_bytes), `${bytes(s.disk_free_bytes)} disk free`));
-      tiles.appendChild(tile('Memory', bytes(s.rss_bytes), 'resident'));
+      tiles.appendChild(tile('Server errors', String(s.requests_5xx_last_5min ?? 0),
+        `of ${s.requests_last_5min ?? 0} answers in the last 5 minutes`, s.requests_5xx_last_5min ? 'warn' : ''));
+      tiles.appendChild(tile('Database', bytes(s.database_bytes), `${bytes(s.disk_free_bytes)} disk free · ${bytes(s.rss_bytes)} in memory`,
+        s.disk_free_bytes !== null && s.disk_free_bytes < 2 * (s.disk_min_free_bytes || 0) ? 'warn' : ''));
+      if (s.backup) {
+        schedule.textContent = (s.backup.interval_h ? `Made every ${s.backup.interval_h} h, the last ${s.backup.keep} kept. ` : 'No schedule: made by hand. ') +
+          (s.backup.latest ? `Latest ${dateTime(s.backup.latest)}.` : 'None yet.');
+      }
     } else if (health) {
       tiles.appendChild(tile('Database', bytes(health.database && health.database.size_bytes),
         `${bytes(health.disk && health.disk.free_bytes)} disk free`));
@@ -96,6 +103,7 @@ export function render(root) {
       toast(`Backup ${r.backup.name} made and checked (${r.backup.ms} ms)`, 'ok');
       loadBackups();
       loadAudit();
+      figures();
     } catch (err) {
       toast(err.message, 'error');
     } finally {

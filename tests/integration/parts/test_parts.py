@@ -165,6 +165,40 @@ def png_size(body):
     return struct.unpack(">II", body[16:24])
 
 
+def png_pixels(body):
+    """(width, height, rows) of an 8-bit RGBA, non-interlaced PNG (what
+    render/ writes): rows[y][4 * x:4 * x + 4] is pixel (x, y)."""
+    import zlib
+    w, h = png_size(body)
+    check(body[24:27] == b"\x08\x06\x00", "not 8-bit RGBA")
+    pos, idat = 8, b""
+    while pos < len(body):
+        n, kind = struct.unpack(">I4s", body[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += body[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    raw_rows, stride, rows, prev = zlib.decompress(idat), 4 * w, [], bytearray(4 * w)
+    for y in range(h):
+        f, line = raw_rows[y * (stride + 1)], bytearray(raw_rows[y * (stride + 1) + 1:
+                                                                (y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - 4] if i >= 4 else 0
+            b, c = prev[i], prev[i - 4] if i >= 4 else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+                line[i] = (line[i] + pr) & 255
+        rows.append(line)
+        prev = line
+    return w, h, rows
+
+
 def install_hang_rule(s, admin):
     """The default rules plus a loop when the option hang_test is set (the
     check's sample parts never set it, so the rules pass their check)."""
@@ -278,6 +312,22 @@ def case_get(exe):
             wy = pv["offset_y"] - warn[0]["y"] * pv["scale"]
             check(x0 - 1e-6 <= wx <= x1 + 1e-6 and y0 - 1e-6 <= wy <= y1 + 1e-6, (wx, wy))
             check(pv["url"].startswith("/api/parts/%d/preview.png?size=%s" % (pid, kind)), pv)
+            # The map is the one the renderer drew with: the warning's
+            # marker is where it says, a circle's centre is filled (the
+            # circles are parts of their own: the plate is open), and
+            # outside the box is paper.
+            w, h, rows = png_pixels(c.call("GET", pv["url"]).body)
+            check((w, h) == (pv["width"], pv["height"]), (w, h, pv))
+
+            def px(x, y):
+                X = int(pv["offset_x"] + x * pv["scale"])
+                Y = int(pv["offset_y"] - y * pv["scale"])
+                return tuple(rows[Y][4 * X:4 * X + 3])
+            red = px(warn[0]["x"], warn[0]["y"])
+            check(red[0] > 180 and red[1] < 80 and red[2] < 80, f"{kind}: no marker: {red}")
+            check(px(20, 20) == (176, 192, 209), f"{kind}: circle centre {px(20, 20)}")
+            check(px(50, 30) == (255, 255, 255), f"{kind}: inside the open plate {px(50, 30)}")
+            check(tuple(rows[1][4:7]) == (255, 255, 255), f"{kind}: corner {rows[1][4:7]}")
         # The job answers by id and as part of the part.
         r = c.call("GET", "/api/jobs/%d" % j["id"])
         check(r.status == 200 and r.json() == j, r.body)

@@ -26,12 +26,18 @@
  *     a form that saves as one types must not mint a revision per field.
  *  2. Every status change, creation, change, duplicate and revision is
  *     audited, with the quote's number.
+ *  3. A part's previews are files of its own (previews/<part>-thumb.png):
+ *     deleting a part removes them, and a job publishes new ones by
+ *     renaming over them.  A copied part takes hard links to the
+ *     original's files under its own names, so neither touches the other's.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "http/internal.h"
 #include "price/price.h"
@@ -620,6 +626,69 @@ done:
     return st;
 }
 
+/* The previews of the parts of a copy, to be given names of their own. */
+struct own_ctx {
+    struct arena *a; /* the paths */
+    size_t n, cap;
+    struct own_part {
+        int64_t id;
+        const char *preview, *thumb;
+    } *p; /* malloc'd */
+};
+
+static int own_collect(const struct store_part *p, void *ctx)
+{
+    struct own_ctx *c = ctx;
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 16;
+        c->p = xrealloc(c->p, c->cap * sizeof *c->p);
+    }
+    c->p[c->n++] = (struct own_part){p->id, p->preview_path, p->thumb_path};
+    return 0;
+}
+
+/* DATA/rel hard-linked as DATA/previews/<id>-<kind>.png, whose relative
+ * name goes into out (64 bytes): 1, or 0 when there is nothing to link
+ * (the part is shown without that preview until it is drawn again). */
+static int own_link(const struct http_server *srv, const char *rel, int64_t id, const char *kind,
+                    char out[64])
+{
+    char from[4096], to[4096];
+    snprintf(out, 64, "previews/%lld-%s.png", (long long)id, kind);
+    if (!rel)
+        return 0;
+    snprintf(from, sizeof from, "%s/%s", srv->data_dir, rel);
+    snprintf(to, sizeof to, "%s/%s", srv->data_dir, out);
+    unlink(to); /* a deleted part's whose id came back */
+    if (link(from, to) == 0)
+        return 1;
+    if (errno != ENOENT)
+        log_warn("preview of a copied part not linked", "from=%s to=%s error=\"%s\"", rel, out,
+                 strerror(errno));
+    return 0;
+}
+
+/* Gives every part of quote id previews of its own (invariant 3). */
+static void own_previews(struct http_req *r, struct store *s, int64_t id)
+{
+    struct own_ctx c = {arena_new(0), 0, 0, NULL};
+    struct err e = {""};
+    if (store_part_list(s, c.a, id, own_collect, &c, &e) != 0)
+        log_warn("previews of a copied quote not listed", "quote=%lld error=\"%s\"",
+                 (long long)id, e.msg);
+    for (size_t i = 0; i < c.n; i++) {
+        char detail[64], thumb[64];
+        int has_detail = own_link(r->srv, c.p[i].preview, c.p[i].id, "detail", detail);
+        int has_thumb = own_link(r->srv, c.p[i].thumb, c.p[i].id, "thumb", thumb);
+        if (store_part_set_previews(s, c.p[i].id, has_detail ? detail : NULL,
+                                    has_thumb ? thumb : NULL, &e) < 0)
+            log_warn("previews of a copied part not set", "part=%lld error=\"%s\"",
+                     (long long)c.p[i].id, e.msg);
+    }
+    free(c.p);
+    arena_free(c.a);
+}
+
 /* POST .../duplicate and .../revise: the body is empty or {}. */
 static int quotes_copy(struct http_req *r, int revise)
 {
@@ -663,6 +732,7 @@ static int quotes_copy(struct http_req *r, int revise)
         st = http_fail_internal(r, revise ? "revising a quote" : "duplicating a quote", &e);
         goto done;
     }
+    own_previews(r, s, copy);
     if (store_quote_get(s, a, copy, &made, &e) == 1)
         http_audit(r, r->auth.user.name, revise ? "quote.revise" : "quote.duplicate",
                    "%s -> %s", q.number, made.number);

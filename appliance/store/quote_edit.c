@@ -486,6 +486,23 @@ int store_quote_revise(struct store *s, int64_t id, int64_t created_by, int64_t 
     return copy_quote(s, id, created_by, valid_until, 1, new_id, e);
 }
 
+int store_part_set_previews(struct store *s, int64_t id, const char *preview_path,
+                            const char *thumb_path, struct err *e)
+{
+    sqlite3_stmt *st = store_prepare(
+        s, "UPDATE parts SET preview_path = ?2, thumb_path = ?3 WHERE id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    if (preview_path)
+        sqlite3_bind_text(st, 2, preview_path, -1, SQLITE_STATIC);
+    if (thumb_path)
+        sqlite3_bind_text(st, 3, thumb_path, -1, SQLITE_STATIC);
+    if (run(s, st, "setting a part's previews", e) != 0)
+        return -1;
+    return sqlite3_changes(s->db) > 0;
+}
+
 /* ---------------------------------------------------------------- listing */
 
 /* The row of the list: the quote, its author's name and its parts'

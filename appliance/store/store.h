@@ -441,6 +441,11 @@ int store_quote_duplicate(struct store *s, int64_t id, int64_t created_by, int64
 int store_quote_revise(struct store *s, int64_t id, int64_t created_by, int64_t valid_until,
                        int64_t *new_id, struct err *e);
 
+/* Sets the preview and thumbnail paths of part id (NULL: none), for a
+ * copy that takes files of its own.  1 set, 0 no such part, -1. */
+int store_part_set_previews(struct store *s, int64_t id, const char *preview_path,
+                            const char *thumb_path, struct err *e);
+
 /* What store_quote_list() selects; zero members select all. */
 struct store_quote_filter {
     const char *q;      /* held by the number, the customer's name (as on the

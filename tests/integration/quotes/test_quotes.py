@@ -356,11 +356,31 @@ def case_duplicate(exe):
         check(d1["totals"]["complete"] is False and d1["totals"]["total"] is None, d1["totals"])
         check(d1["valid_until"] == today(30), d1)
         check(ok(c.call("GET", f"/api/quotes/{q['id']}"))["status"] == "accepted", "original")
+        check([p["thumb"] is not None for p in d1["parts"]] == [False, False],
+              "a preview whose file is missing is no preview")
+        # Previews: the copy's parts get files of their own (hard links), so
+        # deleting the original's leaves them.
+        os.makedirs(os.path.join(s.data, "previews"), exist_ok=True)
+        for kind in ("thumb", "detail"):
+            with open(os.path.join(s.data, "previews", f"x-{kind}.png"), "wb") as f:
+                f.write(b"\x89PNG " + kind.encode())
+        d2 = ok(c.call("POST", f"/api/quotes/{q['id']}/duplicate"), 201)
+        with db(s) as con:
+            rows = con.execute("SELECT id, preview_path, thumb_path FROM parts WHERE quote_id = ?"
+                               " ORDER BY position", (d2["id"],)).fetchall()
+        check(rows == [(pid, f"previews/{pid}-detail.png", f"previews/{pid}-thumb.png")
+                       for pid, _, _ in rows], rows)
+        check(d2["parts"][0]["thumb"] == f"/api/parts/{rows[0][0]}/preview.png?size=thumb", d2)
+        for kind in ("thumb", "detail"):
+            os.unlink(os.path.join(s.data, "previews", f"x-{kind}.png"))
+            with open(os.path.join(s.data, "previews", f"{rows[0][0]}-{kind}.png"), "rb") as f:
+                check(f.read() == b"\x89PNG " + kind.encode(), "copied preview")
         # A part still being measured is not copied half-way.
         add_part(s, d1["id"], "c.dxf", state="running")
         refused(c.call("POST", f"/api/quotes/{d1['id']}/duplicate"), 409, "busy")
         refused(c.call("POST", "/api/quotes/999/duplicate"), 404)
-        check([d for _, d in audit(s, "quote.duplicate")] == [f"{q['number']} -> {d1['number']}"],
+        check([d for _, d in audit(s, "quote.duplicate")] ==
+              [f"{q['number']} -> {d1['number']}", f"{q['number']} -> {d2['number']}"],
               audit(s, "quote.duplicate"))
 
 

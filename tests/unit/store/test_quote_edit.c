@@ -351,6 +351,15 @@ TEST(duplicate_and_revise_copy_everything_and_leave_the_original)
     CHECK(strstr(e.msg, "being measured") != NULL);
     CHECK(store_quote_duplicate(s, 999, 0, 0, &x, &e) == 0);
 
+    /* A copy takes previews of its own names. */
+    struct store_part sp;
+    int64_t pid = part(s, did, "four.dxf", 1, "done");
+    CHECK(store_part_set_previews(s, pid, "previews/9-detail.png", NULL, &e) == 1);
+    CHECK(store_part_get(s, a, pid, &sp, &e) == 1);
+    CHECK_STR(sp.preview_path, "previews/9-detail.png");
+    CHECK(sp.thumb_path == NULL);
+    CHECK(store_part_set_previews(s, 9999, NULL, NULL, &e) == 0);
+
     /* After -Z there is no letter left. */
     CHECK(set_status(s, cid, "sent") == 1);
     sqlite3_exec(s->db, "UPDATE quotes SET revision = 25 WHERE revision = 2", NULL, NULL, NULL);

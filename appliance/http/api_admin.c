@@ -17,7 +17,10 @@
  * thread: an admin action, bounded by [pricing] max_instructions per call
  * and [pricing] memory_mb, measured at a few milliseconds for the default
  * rules; one check runs at a time (a second gets 503 with Retry-After), so
- * at most one core is ever spent on it.  Saving checks again first.
+ * at most one core is ever spent on it.  Saving checks again first.  A
+ * check may name a stored part ("part_id"): a draft that passes is then
+ * priced on that part beside the active rules, as a task on a job worker
+ * (job_price_trial), like any other pricing of a real part.
  *
  * Limits: bodies of 4 MB (PUT materials, CSV) and 1 MB (rules); 1000
  * materials of 200 thicknesses each; names of 100 characters, notes of
@@ -449,7 +452,7 @@ static int check_source(struct http_server *srv, const char *src, size_t len, in
 static int read_source(struct http_req *r, int with_note, cJSON **body, const char **src,
                        const char **note)
 {
-    static const char *const check_keys[] = {"source", NULL};
+    static const char *const check_keys[] = {"source", "part_id", NULL};
     static const char *const save_keys[] = {"source", "note", NULL};
     int st;
     *note = NULL;
@@ -478,19 +481,69 @@ static int run_check(struct http_req *r, const char *src, int *result, int *call
     return 0;
 }
 
+struct trial_task {
+    int64_t part_id;
+    const char *src;
+    cJSON *out;
+    int nothing;
+};
+
+static int run_trial(void *ctx, const struct job_task_env *env, struct err *e)
+{
+    struct trial_task *t = ctx;
+    int rc = job_price_trial(env, t->part_id, t->src, strlen(t->src), &t->out, e);
+    t->nothing = rc == JOB_NOTHING;
+    return rc == 0 ? 0 : -1;
+}
+
+/* The optional "part_id": 0 when absent, else a positive id; 0 or the
+ * status sent. */
+static int read_part_id(struct http_req *r, const cJSON *body, int64_t *id)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "part_id");
+    double d;
+    int st;
+    *id = 0;
+    if (!v || cJSON_IsNull(v))
+        return 0;
+    if ((st = http_json_number(r, v, "part_id", 1, 9e15, 0, &d)) != 0)
+        return st;
+    if (d != floor(d))
+        return http_reply_error(r, 400, "invalid", "part_id", NULL,
+                                "part_id must be a whole number: a part's id");
+    *id = (int64_t)d;
+    return 0;
+}
+
 static int rules_check(struct http_req *r)
 {
     cJSON *body = NULL;
     const char *src, *note;
     struct err e = {""};
+    struct trial_task t = {0, NULL, NULL, 0};
     int st, result, calls;
     double ms;
     if ((st = read_source(r, 0, &body, &src, &note)) != 0 ||
+        (st = read_part_id(r, body, &t.part_id)) != 0 ||
         (st = run_check(r, src, &result, &calls, &ms, &e)) != 0)
         goto done;
     if (result < 0) {
         st = http_fail_internal(r, "starting the rules engine", &e);
         goto done;
+    }
+    /* A draft that passes is tried on the chosen part, on a job worker. */
+    if (result == 0 && t.part_id > 0) {
+        t.src = src;
+        int rc = job_task_run(r->srv->js, run_trial, &t, &e);
+        if (rc == JOB_FULL) {
+            st = http_reply_error(r, 503, "busy", NULL, "Retry-After: 5\r\n", "%s", e.msg);
+            goto done;
+        }
+        if (rc != 0) {
+            st = t.nothing ? http_reply_error(r, 400, "invalid", "part_id", NULL, "%s", e.msg)
+                           : http_fail_internal(r, "trying the rules on a part", &e);
+            goto done;
+        }
     }
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "ok", result == 0);
@@ -509,8 +562,18 @@ static int rules_check(struct http_req *r)
     cJSON_AddStringToObject(trial, "parts", "built-in samples");
     cJSON_AddNumberToObject(trial, "calls", calls);
     cJSON_AddNumberToObject(trial, "ms", floor(ms * 10 + 0.5) / 10);
+    if (t.out) {
+        /* The part's prices beside the samples' figures. */
+        cJSON *it = t.out->child;
+        while (it) {
+            cJSON *next = it->next;
+            cJSON_AddItemToObject(trial, it->string, cJSON_DetachItemViaPointer(t.out, it));
+            it = next;
+        }
+    }
     st = http_reply_json(r, 200, o, NULL);
 done:
+    cJSON_Delete(t.out);
     cJSON_Delete(body);
     return st;
 }

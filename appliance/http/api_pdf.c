@@ -28,7 +28,7 @@ static int make_pdf(void *ctx, const struct job_task_env *env, struct err *e)
 {
     struct pdf_task *t = ctx;
     int rc = job_quote_pdf(env, t->quote_id, 0, &t->buf, &t->len, e);
-    t->nothing = rc == JOB_PDF_NOTHING;
+    t->nothing = rc == JOB_NOTHING;
     return rc == 0 ? 0 : -1;
 }
 

@@ -244,15 +244,16 @@ const char *job_pdf_customer(struct arena *a, const char *text);
  * alone, cut to one line; NULL when there is nothing to say. */
 const char *job_pdf_note(struct arena *a, int needs_review, const char *const *notes, size_t n);
 
-/* job_quote_pdf() found nothing to print: no such quote, or no priced part. */
-#define JOB_PDF_NOTHING 1
+/* A task found nothing to do: no such quote or part, or nothing measured
+ * or priced to work on (its e says which, in words for the user). */
+#define JOB_NOTHING 1
 
 /* The quotation of quote quote_id, read through env->db, as a PDF in
  * memory (*buf malloc'd, *len bytes; the caller frees it): its priced
  * parts, each drawn from its stored drawing measured again, with the
  * price lines, unit price and total stored when it was priced; subtotal,
  * tax at [company] tax_rate, total.  deterministic: see pdf.h.  0,
- * JOB_PDF_NOTHING with e saying why, or -1 with e filled. */
+ * JOB_NOTHING with e saying why, or -1 with e filled. */
 int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int deterministic,
                   unsigned char **buf, size_t *len, struct err *e);
 
@@ -266,5 +267,17 @@ struct job_preview_map {
     double scale, ox, oy;
 };
 int job_preview_map(const cJSON *geometry, int width, int height, struct job_preview_map *out);
+
+/* The rules editor's trial (trial.c): part part_id, as it is stored
+ * (figures, material, thickness, quantity, options), priced with the
+ * draft rules src (len bytes) and with the rules in effect, each in a
+ * fresh engine with [pricing]'s limits.  *out gets {"part_id", "file",
+ * "draft": price | null, "draft_error": text | null, "active": price |
+ * null, "active_error": text | null, "active_rules": name} with prices
+ * as job_price_json() writes them; a rule's failure is that side's error,
+ * not this call's.  0; JOB_NOTHING when there is no such part or it is
+ * not measured or has no material (e says which); -1 with e filled. */
+int job_price_trial(const struct job_task_env *env, int64_t part_id, const char *src, size_t len,
+                    cJSON **out, struct err *e);
 
 #endif

@@ -258,7 +258,7 @@ int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int determin
     if (found <= 0) {
         if (found == 0)
             err_set(e, "there is no quote %lld", (long long)quote_id);
-        rc = found == 0 ? JOB_PDF_NOTHING : -1;
+        rc = found == 0 ? JOB_NOTHING : -1;
         goto done;
     }
     if (store_part_list(env->db, a, quote_id, collect_part, &cl, e) != 0)
@@ -271,7 +271,7 @@ int job_quote_pdf(const struct job_task_env *env, int64_t quote_id, int determin
                               "material for each part, or wait for them to be measured"
                             : "%s has no parts yet: add drawings before making its PDF",
                 sq.number, cl.unpriced);
-        rc = JOB_PDF_NOTHING;
+        rc = JOB_NOTHING;
         goto done;
     }
     struct pdf_part *pp = arena_calloc(a, cl.n, sizeof *pp);

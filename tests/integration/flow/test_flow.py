@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 sys.path.insert(0, os.path.join(HERE, "..", "upload"))
 sys.path.insert(0, os.path.join(HERE, "..", "parts"))
-from test_api import SALES_PW, Client, serve_with_users  # noqa: E402
+from test_api import ADMIN_PW, SALES_PW, Client, serve_with_users  # noqa: E402
 from test_parts import dxf  # noqa: E402
 from test_server import Failed, check  # noqa: E402
 from test_upload import multipart  # noqa: E402
@@ -211,6 +211,57 @@ def case_degraded(exe):
         h = r.json()
         check(r.status == 200 and h["status"] == "degraded" and h["degraded"] == ["jobs"], h)
         check(h["recent"]["jobs_ended"] == 5 and h["recent"]["jobs_failed"] == 4, h["recent"])
+
+
+def case_rules_trial(exe):
+    """The rules editor's Try: a stored part priced with a draft beside the
+    active rules; a broken draft shows its line; an unmeasured part is 400."""
+    s = serve_with_users(exe)
+    rules = open(os.path.join(HERE, "..", "..", "..", "rules", "pricing.lua")).read()
+    with s:
+        c = Client(s.port)
+        c.login("sales", SALES_PW)
+        qid = c.call("POST", "/api/quotes", {}).json()["id"]
+        r = upload(c, qid, [("file", "plate.dxf", dxf())],
+                   [("material", STEEL), ("thickness", "3"), ("quantity", "2")])
+        check(r.status == 202, r.body)
+        part = r.json()["parts"][0]
+        events(c, part["job_id"])
+        a = Client(s.port)
+        a.login("admin", ADMIN_PW)
+        draft = rules.replace("SETUP_PER_LINE         = 25.00", "SETUP_PER_LINE         = 125.00")
+        check(draft != rules, "the setup constant moved; update this test")
+        r = a.call("POST", "/api/rules/check", {"source": draft, "part_id": part["part_id"]})
+        check(r.status == 200 and r.json()["ok"], r.body)
+        t = r.json()["trial"]
+        check(t["part_id"] == part["part_id"] and t["file"] == "plate.dxf", t)
+        check(t["draft_error"] is None and t["active_error"] is None, t)
+        check(t["calls"] > 0 and t["parts"] == "built-in samples", t)
+        diff = t["draft"]["total_minor"] - t["active"]["total_minor"]
+        check(diff > 0, f"a higher setup did not raise the price: {diff}")
+        stored = c.call("GET", f"/api/parts/{part['part_id']}").json()
+        check(stored["price"]["total_minor"] == t["active"]["total_minor"],
+              "the active side differs from the stored price")
+        # Trying changes nothing.
+        check(c.call("GET", f"/api/parts/{part['part_id']}").json()["total_minor"] ==
+              stored["total_minor"], "the part changed")
+
+        r = a.call("POST", "/api/rules/check",
+                   {"source": "function quote(part, ctx)\n  return nil +\nend\n",
+                    "part_id": part["part_id"]})
+        check(r.status == 200 and not r.json()["ok"] and r.json()["errors"][0]["line"], r.body)
+        check("draft" not in r.json()["trial"], "a broken draft was tried")
+
+        qid2 = c.call("POST", "/api/quotes", {}).json()["id"]
+        r = upload(c, qid2, [("file", "bare.dxf", dxf())], [])
+        bare = r.json()["parts"][0]
+        events(c, bare["job_id"])
+        r = a.call("POST", "/api/rules/check", {"source": rules, "part_id": bare["part_id"]})
+        check(r.status == 400 and r.json()["error"]["field"] == "part_id" and
+              "material" in r.json()["error"]["message"], r.body)
+        for bad in [0, -1, 1.5, "7", 999999]:
+            r = a.call("POST", "/api/rules/check", {"source": rules, "part_id": bad})
+            check(r.status == 400 and r.json()["error"]["field"] == "part_id", f"{bad}: {r.body}")
 
 
 def main():

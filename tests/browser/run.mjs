@@ -352,7 +352,7 @@ const CASES = {
         ['article.part[aria-label="bracket.dxf"] [data-part-total]', p1]);
       const p2 = await total();
       check(p2 !== p1, `quantity did not change the price (${p1})`);
-      await bracket.getByLabel('Material').selectOption(matB.name);
+      await bracket.getByLabel('Material', { exact: true }).selectOption(matB.name);
       await bracket.getByLabel('Thickness').selectOption('3');
       await page.waitForFunction(([sel, old]) => { const e = document.querySelector(sel); return e && e.textContent !== old; },
         ['article.part[aria-label="bracket.dxf"] [data-part-total]', p2]);
@@ -363,6 +363,14 @@ const CASES = {
       check(part.material === matB.name && part.qty === 25, 'stored order: ' + JSON.stringify([part.material, part.qty]));
       await bracket.locator('details summary').click();
       await bracket.locator('.lines tr').nth(1).waitFor();
+
+      // a file that is not a drawing is refused at the upload, with a message
+      await page.locator('#dxf-files').setInputFiles(writeFile(tmp, 'notes.txt', 'Please quote 25 pieces by Friday.\n'));
+      const refused = page.locator('.upl[data-file="notes.txt"][data-state="failed"] .msg');
+      await refused.waitFor();
+      check(/DXF/.test(await refused.textContent()), 'not-a-DXF message: ' + (await refused.textContent()));
+      await shot(page, 'upload-refused');
+      await page.locator('.upl[data-file="notes.txt"]').getByRole('button', { name: 'Dismiss' }).click();
 
       // the failed part goes; the quote then has a total
       await page.locator('article.part.failed').getByRole('button', { name: 'Remove broken.dxf' }).click();

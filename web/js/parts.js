@@ -19,7 +19,9 @@ import * as api from './api.js';
 
 const STAGE_TEXT = { queued: 'Waiting for a free worker', stored: 'Stored', upload: 'Uploading', parse: 'Reading the drawing',
   analyse: 'Measuring', price: 'Pricing', render: 'Drawing the preview', done: 'Done' };
-const OPTIONS = [['rush', 'Rush'], ['deburr', 'Deburr']];
+// The options of the shipped rules (rules/pricing.lua, OPTIONS); the API
+// does not list the options of the active rules yet.
+const OPTIONS = [['rush', 'Rush'], ['deburr', 'Deburr'], ['customer_supplies_material', 'Their material']];
 
 // --------------------------------------------------------------- figures
 
@@ -27,7 +29,7 @@ export function figures(g) {
   if (!g) return [];
   const bb = g.bbox;
   return [
-    ['Size (mm)', bb ? `${num(bb.width, 1)} × ${num(bb.height, 1)}` : '–'],
+    ['Size (mm)', bb ? `${num(bb.width, 1)}×${num(bb.height, 1)}` : '–'],
     ['Cut length', g.cut_length_mm != null ? `${num(g.cut_length_mm / 1000, 2)} m` : '–'],
     ['Pierces', num(g.pierces, 0)],
     ['Holes', g.holes != null ? num(g.holes, 0) : '–', g.smallest_hole_mm ? `min ⌀ ${num(g.smallest_hole_mm, 1)} mm` : ''],
@@ -157,7 +159,7 @@ export function partCard(part, ctx) {
       h('div', { class: 'field' }, h('label', { for: mat.id }, 'Material'), mat),
       h('div', { class: 'field' }, h('label', { for: th.id }, 'Thickness'), th),
       h('div', { class: 'field' }, h('label', { for: qty.id }, 'Quantity'), qty),
-      h('div', { class: 'field' }, h('span', { class: 'label' }, 'Options'), h('div', { class: 'opts' }, checks)));
+      h('div', { class: 'field opts-field' }, h('span', { class: 'label' }, 'Options'), h('div', { class: 'opts' }, checks)));
   }
 
   function priceBlock() {
@@ -167,7 +169,7 @@ export function partCard(part, ctx) {
     }
     return h('div', { class: 'price-block', 'aria-live': 'polite' },
       h('div', { class: 'part-price' }, h('span', { class: 'big', 'data-part-total': '' }, money(p.total)),
-        h('span', { class: 'muted' }, `${money(p.unit_price)} each · ${num(part.qty || part.quantity || 1, 0)} pcs`)),
+        h('span', { class: 'muted' }, `${money(p.unit_price)} each · ${num(part.qty, 0)} ${part.qty === 1 ? 'piece' : 'pieces'}`)),
       h('details', null, h('summary', { class: 'muted' }, 'Price breakdown'),
         h('table', { class: 'table lines' }, h('tbody', null,
           (p.lines || []).map((l) => h('tr', null, h('td', null, l.label, l.detail ? h('div', { class: 'muted' }, l.detail) : null),
@@ -223,7 +225,8 @@ function uploadOne(quoteId, file, listEl, fields, onPart) {
   const bar = h('progress', { max: 100, value: 0, 'aria-label': `Progress of ${file.name}` });
   const stage = h('span', { class: 'stage' }, 'Uploading');
   const msg = h('div', { class: 'msg', role: 'alert' });
-  const row = h('div', { class: 'upl', dataset: { file: file.name } }, h('span', { class: 'name', title: file.name }, file.name), stage, bar, msg);
+  const act = h('span', { class: 'act' });
+  const row = h('div', { class: 'upl', dataset: { file: file.name } }, h('span', { class: 'name', title: file.name }, file.name), stage, act, bar, msg);
   listEl.appendChild(row);
   const set = (pct, text) => {
     bar.value = Math.max(bar.value, Math.min(100, pct));
@@ -234,7 +237,7 @@ function uploadOne(quoteId, file, listEl, fields, onPart) {
     stage.textContent = 'Failed';
     msg.textContent = text;
     bar.remove();
-    row.appendChild(h('button', { class: 'btn small ghost', type: 'button', onclick: () => row.remove() }, 'Dismiss'));
+    clear(act).appendChild(h('button', { class: 'btn small ghost', type: 'button', onclick: () => row.remove() }, 'Dismiss'));
     row.dataset.state = 'failed';
   };
 
@@ -254,8 +257,7 @@ function uploadOne(quoteId, file, listEl, fields, onPart) {
         setTimeout(() => send(attempt + 1), wait * 1000);
         return;
       }
-      const hint = err.status === 413 ? ' Ask for a smaller file, or split the drawing.'
-        : err.status === 415 ? ' Only DXF drawings (ASCII or binary) can be quoted.' : '';
+      const hint = err.status === 413 ? ' Ask for a smaller file, or split the drawing.' : '';
       fail(err.message + hint);
     }
   };
@@ -321,7 +323,7 @@ function uploadOne(quoteId, file, listEl, fields, onPart) {
       polling = true;
       poll();
     }
-    row.appendChild(h('button', { class: 'btn small ghost', type: 'button', 'aria-label': `Cancel ${file.name}`, onclick: async (e) => {
+    clear(act).appendChild(h('button', { class: 'btn small ghost', type: 'button', 'aria-label': `Cancel ${file.name}`, onclick: async (e) => {
       e.target.disabled = true;
       try {
         await api.del('/api/jobs/' + jobId);

@@ -476,6 +476,50 @@ static int make_dir(const char *dir, const char *sub, struct err *e)
 
 /* Removes what a previous run left in DATA/tmp (uploads and previews
  * being written when it stopped). */
+/* 1 when name is <64 hex digits>.dxf.gz, the name of a stored drawing. */
+static int stored_name(const char *name)
+{
+    size_t i = 0;
+    for (; i < 64; i++)
+        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+            return 0;
+    return !strcmp(name + i, ".dxf.gz");
+}
+
+/* Removes the stored drawings no part uses: what an upload left when the
+ * process died between keeping its files and adding its parts (or when
+ * its jobs were refused).  At start nothing else writes DATA/files, so a
+ * file unused now stays unused.  Files of other names are not touched. */
+static void sweep_files(struct job_system *js)
+{
+    char path[4096];
+    struct err e = {""};
+    snprintf(path, sizeof path, "%s/files", js->data_dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return;
+    int n = 0;
+    for (struct dirent *de; (de = readdir(d)) != NULL;) {
+        if (!stored_name(de->d_name))
+            continue;
+        char rel[6 + 256]; /* "files/" and a name of 71 bytes (stored_name) */
+        snprintf(rel, sizeof rel, "files/%s", de->d_name);
+        int used = store_file_used(js->front, rel, &e);
+        if (used < 0) {
+            log_warn("cannot check stored drawings", "error=%s", e.msg);
+            break;
+        }
+        if (!used) {
+            char f[4096 + 256];
+            snprintf(f, sizeof f, "%s/%s", path, de->d_name);
+            n += unlink(f) == 0;
+        }
+    }
+    closedir(d);
+    if (n)
+        log_info("unused stored drawings removed", "dir=%s files=%d", path, n);
+}
+
 static void sweep_tmp(const char *dir)
 {
     char path[4096];
@@ -641,6 +685,7 @@ int job_system_start_tuned(struct job_system **out, const struct cfg *c, const s
         make_dir(js->data_dir, "tmp", e) != 0 || make_dir(js->data_dir, "previews", e) != 0)
         goto fail;
     sweep_tmp(js->data_dir);
+    sweep_files(js);
     if (recover(js, e) != 0)
         goto fail;
     struct price_limits lim = {cfg_int(c, CFG_PRICING_MAX_INSTRUCTIONS),

@@ -387,6 +387,19 @@ int store_part_list(struct store *s, struct arena *a, int64_t quote_id,
     return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, e, "listing the parts of a quote");
 }
 
+int store_file_used(struct store *s, const char *stored_path, struct err *e)
+{
+    sqlite3_stmt *st = prepare(s, "SELECT 1 FROM parts WHERE stored_path = ?1 LIMIT 1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, stored_path, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : store_sql_fail(s, rc, e, "looking for a stored drawing");
+}
+
 int store_part_delete(struct store *s, int64_t id, char *stored, struct err *e)
 {
     char path[STORE_PART_PATH] = "";

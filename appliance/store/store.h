@@ -534,6 +534,10 @@ int store_part_list(struct store *s, struct arena *a, int64_t quote_id,
  * bytes) gets its stored_path when no other part uses that file any more,
  * else "", so the caller may remove the file.  1 deleted, 0 no such part,
  * -1 on error. */
+/* 1 when some part keeps its drawing at stored_path (relative to the
+ * data folder), 0 when none does, -1 on error. */
+int store_file_used(struct store *s, const char *stored_path, struct err *e);
+
 #define STORE_PART_PATH 128
 int store_part_delete(struct store *s, int64_t id, char *stored, struct err *e);
 

@@ -479,6 +479,29 @@ TEST(tasks_run_on_a_worker_within_the_same_limits)
     env_close(&v);
 }
 
+/* At start, stored drawings that no part uses go (an upload cut short by a
+ * crash); those in use, and files of other names, stay. */
+TEST(start_removes_unused_stored_drawings)
+{
+    struct env v;
+    env_open(&v, 1, 1);
+    const char *used = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.dxf";
+    const char *left = "files/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.dxf.gz";
+    add_part(&v, used, PLATE, NULL, 0, 1, NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", v.dir, left);
+    write_text(path, "left behind");
+    snprintf(path, sizeof path, "%s/files/notes.txt", v.dir);
+    write_text(path, "the shop's own file");
+    env_start(&v, 0);
+    char rel[128];
+    snprintf(rel, sizeof rel, "files/%s.gz", used);
+    CHECK(exists(&v, rel));
+    CHECK(!exists(&v, left));
+    CHECK(exists(&v, "files/notes.txt"));
+    env_close(&v);
+}
+
 TEST(broken_drawing_fails_with_its_line)
 {
     struct env v;
@@ -879,6 +902,7 @@ int main(void)
     RUN(measured_as_the_command_line_measures);
     RUN(queue_admits_workers_plus_queue);
     RUN(tasks_run_on_a_worker_within_the_same_limits);
+    RUN(start_removes_unused_stored_drawings);
     RUN(broken_drawing_fails_with_its_line);
     RUN(looping_rule_fails_only_its_job);
     RUN(cancel_queued_and_running);

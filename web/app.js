@@ -10,7 +10,7 @@
 // anyway).  When any call answers 401 the user is sent to sign in, and
 // after signing in returns to the address they were on.
 
-import { h, clear, icon, toast } from './js/dom.js';
+import { h, clear, icon, toast, modal } from './js/dom.js';
 import * as api from './js/api.js';
 
 const SCREENS = {
@@ -207,8 +207,7 @@ export async function newQuote() {
   }
 }
 
-async function showShortcuts() {
-  const { modal } = await import('./js/dom.js');
+function showShortcuts() {
   const rows = [['n', 'New quote'], ['/', 'Search'], ['g q', 'Go to quotes'], ['g m', 'Go to materials'],
     ['g r', 'Go to pricing rules'], ['g u', 'Go to users'], ['g s', 'Go to system'], ['?', 'This list'],
     ['Ctrl+Enter', 'Check the rules (in the editor)'], ['Ctrl+S', 'Save (rules, materials)']];

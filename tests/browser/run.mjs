@@ -118,6 +118,13 @@ const CASES = {
         check(await page.locator('textarea, table input').count() === 0, `${route}: an editor is shown to sales`);
       }
       await shot(page, 'forbidden');
+      // the shortcuts: ? lists them, g q goes to the quotes
+      await page.keyboard.press('?');
+      await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('g');
+      await page.keyboard.press('q');
+      await page.getByRole('heading', { name: 'Quotes', exact: true }).waitFor();
     } finally {
       s.stop();
     }

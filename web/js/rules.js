@@ -9,7 +9,7 @@
 // are moved by the textarea's scroll offsets), so typing, selection, undo
 // and screen readers all work on a plain textarea.
 
-import { h, clear, toast, pageHead, modal, confirmBox, money, dateTime, pill, icon, field } from './dom.js';
+import { h, clear, toast, pageHead, modal, confirmBox, money, dateTime, pill, field } from './dom.js';
 import * as api from './api.js';
 import { tokens, diff } from './lua.js';
 

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "upload"))
 sys.path.insert(0, os.path.join(HERE, "..", "parts"))
 from test_api import ADMIN_PW, SALES_PW, Client, serve_with_users  # noqa: E402
 from test_parts import dxf  # noqa: E402
-from test_server import Failed, check  # noqa: E402
+from test_server import Failed, check, run_cases  # noqa: E402
 from test_upload import multipart  # noqa: E402
 
 STEEL = "Mild steel S235"
@@ -265,22 +265,7 @@ def case_rules_trial(exe):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    case, exe = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    t0 = time.monotonic()
-    try:
-        fn(exe)
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
-    return 0
+    return run_cases(globals(), __doc__)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 from test_api import ADMIN_PW, SALES_PW, Client, raw, serve_with_users  # noqa: E402
-from test_server import Failed, check  # noqa: E402
+from test_server import Failed, check, run_cases  # noqa: E402
 
 RULES = os.path.join(HERE, "..", "..", "..", "rules", "pricing.lua")
 STEEL = "Mild steel S235"
@@ -674,20 +674,7 @@ def case_guards(exe):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: test_parts.py CASE DXFQUOTE", file=sys.stderr)
-        return 2
-    fn = globals().get("case_" + sys.argv[1])
-    if not fn:
-        print(f"no case {sys.argv[1]}", file=sys.stderr)
-        return 2
-    try:
-        fn(sys.argv[2])
-    except Failed as e:
-        print(f"FAIL {sys.argv[1]}: {e}", file=sys.stderr)
-        return 1
-    print(f"ok {sys.argv[1]}")
-    return 0
+    return run_cases(globals(), __doc__)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
-from test_server import Failed, check  # noqa: E402
+from test_server import Failed, check, run_cases  # noqa: E402
 from test_api import (ADMIN_PW, SALES_PW, SQLI, XSS, Client, audit, db, raw,  # noqa: E402
                       serve_with_users)
 
@@ -591,22 +591,7 @@ def case_scale(exe):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    case, exe = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    t0 = time.monotonic()
-    try:
-        fn(exe)
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
-    return 0
+    return run_cases(globals(), __doc__)
 
 
 if __name__ == "__main__":

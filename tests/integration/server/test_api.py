@@ -21,7 +21,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_server import Failed, Server, check, clean_env  # noqa: E402
+from test_server import Failed, Server, check, clean_env, run_cases  # noqa: E402
 
 ADMIN_PW = "admin password 1"
 SALES_PW = "sales password 1"
@@ -821,22 +821,7 @@ def case_system(exe):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    case, exe = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    t0 = time.monotonic()
-    try:
-        fn(exe)
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
-    return 0
+    return run_cases(globals(), __doc__)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,33 @@ class Failed(Exception):
     pass
 
 
+def run_cases(ns, doc, nargs=1, prepare=None):
+    """The main() of every server test file: `test_x.py CASE ARG...` runs
+    ns["case_CASE"] with the nargs arguments (prepare, when given, maps them
+    to the case's arguments first).  Returns the exit status: 0 passed, 1
+    failed, 77 skipped (the case returned SKIP), 2 misused."""
+    if len(sys.argv) != 2 + nargs:
+        print(doc)
+        return 2
+    case, args = sys.argv[1], sys.argv[2:]
+    fn = ns.get("case_" + case)
+    if not fn:
+        print(f"unknown case {case}")
+        return 2
+    if prepare:
+        args = prepare(args)
+    t0 = time.monotonic()
+    try:
+        rc = fn(*args)
+    except Failed as e:
+        print(f"FAIL {case}: {e}")
+        return 1
+    if rc == SKIP:
+        return SKIP
+    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
+    return 0
+
+
 def check(cond, what):
     if not cond:
         raise Failed(what)
@@ -416,23 +443,7 @@ def case_tls(exe, promtool):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    case, exe, promtool = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    try:
-        rc = fn(exe, promtool)
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS {case}")
-    return 0
+    return run_cases(globals(), __doc__, 2)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
  */
 #include "cli.h"
 #include "args.h"
+#include "http/http.h"
 
 #include <cJSON.h>
 #include <civetweb.h>
@@ -153,6 +154,7 @@ static const char usage[] =
     "  user list                         list users and roles\n"
     "  backup FILE                       online backup of the live database to FILE\n"
     "  help-config                       print a fully commented appliance.ini\n"
+    "  routes                            print the web API's routes: method, path, role\n"
     "  version                           print the version and the libraries inside\n"
     "\n"
     "Options of every command that opens the database:\n"
@@ -183,6 +185,12 @@ int cli_main(int argc, char **argv)
             return cli_fail(2, "help-config takes no arguments");
         cfg_write_help(stdout);
         return fflush(stdout) == 0 ? 0 : 1;
+    }
+    if (!strcmp(cmd, "routes")) {
+        if (argc != 2)
+            return cli_fail(2, "routes takes no arguments");
+        return http_routes_print(stdout) == 0 ? 0 : cli_fail(1, "routes: cannot write the "
+                                                                "route table to stdout");
     }
     if (!strcmp(cmd, "serve"))
         return cli_serve(argc - 2, argv + 2);

@@ -25,4 +25,11 @@
  * outlive the call. */
 int http_serve(const struct cfg *c, struct err *e);
 
+/* Prints the route table to out, one route a line in search order:
+ * method, pattern and role ("none", "sales" or "admin") separated by tabs.
+ * For developers and for the security tests, which read it so that every
+ * route, including routes added later, is checked for 401, 403 and CSRF
+ * without editing the tests.  Returns 0, or -1 when writing failed. */
+int http_routes_print(FILE *out);
+
 #endif

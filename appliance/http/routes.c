@@ -151,3 +151,12 @@ int http_path_id(const struct http_req *r, const char *name, int64_t *id)
     *id = x;
     return 0;
 }
+
+int http_routes_print(FILE *out)
+{
+    static const char *const roles[] = {"none", "sales", "admin"};
+    for (const struct http_route *const *t = tables; *t; t++)
+        for (const struct http_route *rt = *t; rt->method; rt++)
+            fprintf(out, "%s\t%s\t%s\n", rt->method, rt->pattern, roles[rt->role]);
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

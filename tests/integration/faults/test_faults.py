@@ -404,6 +404,58 @@ def case_slow_clients(exe):
         check(h["jobs"]["running"] == 0, h["jobs"])
 
 
+def case_burst_fresh(exe):
+    """30 uploads at the same moment on a server that just started: each
+    of CivetWeb's threads opens its database connection while others are
+    writing.  Only 202 and 503 "busy" may come back, the database stays
+    whole and every admitted part is priced.  (Opening a connection used to
+    open and close the database file itself, which drops every POSIX lock
+    the process holds on it: 500s with "disk I/O error" and "database disk
+    image is malformed".)"""
+    d = folder()
+    with start(d) as s:
+        c = login(s)
+        qid = new_quote(c, s)
+        body, ct = multipart([("file", "b.dxf", genpart.part(20, 5))],
+                             [("material", STEEL), ("thickness", "3")])
+        head = req_head(c, qid, ct, length=len(body))
+        go = threading.Barrier(30)
+        answers = []
+
+        def one():
+            sk = socket.create_connection(("127.0.0.1", s.port), timeout=60)
+            go.wait()
+            sk.sendall(head + body)
+            got = b""
+            while True:
+                chunk = sk.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+                if b"\r\n\r\n" in got and got.rstrip().endswith(b"}"):
+                    break
+            sk.close()
+            answers.append(got)
+        ts = [threading.Thread(target=one) for _ in range(30)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        by, accepted = {}, []
+        for got in answers:
+            status = int(got.split(b" ", 2)[1])
+            by[status] = by.get(status, 0) + 1
+            payload = json.loads(got.split(b"\r\n\r\n", 1)[1])
+            if status == 202:
+                accepted += [p["part_id"] for p in payload["parts"]]
+            else:
+                check(status == 503 and payload["error"]["code"] == "busy",
+                      f"{status}: {payload}")
+        print(f"30 uploads at once on a fresh server: {by}")
+        check(by.get(202, 0) >= 21, f"fewer than workers + queue admitted: {by}")
+        check_after_restart(s, accepted, "burst on a fresh server")
+
+
 ARGS = {}
 
 

@@ -432,6 +432,11 @@ const CASES = {
           check(t.includes(want), `the PDF does not say ${want}:\n${t.slice(0, 800)}`);
       }
 
+      // the preview opens the same PDF in a new tab
+      const [tab] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'Preview PDF' }).click()]);
+      await tab.waitForURL(/^blob:/);
+      await tab.close();
+
       await page.getByRole('button', { name: 'Mark sent' }).click();
       await page.getByText('This quote was sent').waitFor();
       check(await page.getByLabel('Notes').isDisabled(), 'a sent quote is editable');

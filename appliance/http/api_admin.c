@@ -377,6 +377,33 @@ static int list_version(const struct store_rules *v, void *ctx)
     return 0;
 }
 
+/* The rules in effect, as the job workers pick them: {"version" (null when
+ * not from the database), "origin", "name"} and, with source, "source". */
+static cJSON *current_json(struct http_req *r, struct store *s, int source, struct err *e)
+{
+    struct arena *a = arena_new(0);
+    struct job_rules cur;
+    cJSON *o = NULL;
+    if (a && job_rules_pick(r->srv->cfg, s, a, &cur, e) == 0) {
+        o = cJSON_CreateObject();
+        if (cur.version > 0)
+            cJSON_AddNumberToObject(o, "version", (double)cur.version);
+        else
+            cJSON_AddNullToObject(o, "version");
+        cJSON_AddStringToObject(o, "origin", cur.origin);
+        cJSON_AddStringToObject(o, "name", cur.name);
+        if (source) {
+            char *text = xmalloc(cur.len + 1);
+            memcpy(text, cur.src, cur.len);
+            text[cur.len] = '\0';
+            cJSON_AddStringToObject(o, "source", text);
+            free(text);
+        }
+    }
+    arena_free(a);
+    return o;
+}
+
 static int rules_list(struct http_req *r)
 {
     struct store *s;
@@ -389,6 +416,27 @@ static int rules_list(struct http_req *r)
         cJSON_Delete(o);
         return http_fail_internal(r, "listing the rules versions", &e);
     }
+    cJSON *cur = current_json(r, s, 0, &e);
+    if (!cur) {
+        cJSON_Delete(o);
+        return http_fail_internal(r, "finding the rules in effect", &e);
+    }
+    cJSON_AddItemToObject(o, "current", cur);
+    return http_reply_json(r, 200, o, NULL);
+}
+
+static int rules_current(struct http_req *r)
+{
+    struct store *s;
+    struct err e = {""};
+    int st;
+    if ((st = http_store_or_fail(r, &s)) != 0)
+        return st;
+    cJSON *cur = current_json(r, s, 1, &e);
+    if (!cur)
+        return http_fail_internal(r, "reading the rules in effect", &e);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "current", cur);
     return http_reply_json(r, 200, o, NULL);
 }
 
@@ -630,6 +678,8 @@ const struct http_route http_routes_admin[] = {
     {"GET", "/api/rules", HTTP_ROLE_ADMIN, rules_list, NULL},
     {"POST", "/api/rules", HTTP_ROLE_ADMIN, rules_save, NULL},
     {"POST", "/api/rules/check", HTTP_ROLE_ADMIN, rules_check, NULL},
+    /* Before {version}: the first route that fits wins. */
+    {"GET", "/api/rules/current", HTTP_ROLE_ADMIN, rules_current, NULL},
     {"GET", "/api/rules/{version}", HTTP_ROLE_ADMIN, rules_get, NULL},
     {NULL, NULL, HTTP_ROLE_NONE, NULL, NULL},
 };

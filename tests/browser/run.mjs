@@ -41,6 +41,30 @@ const FLANGE = dxf([['C', 100, 100, 90], ['C', 100, 100, 30],
 // line 19 holds a number that is not one
 const BROKEN = dxf(rect(0, 0, 50, 50)).replace('10\n0\n20\n0\n30\n0\n11\n50', '10\nabc\n20\n0\n30\n0\n11\n50');
 
+// A quote with one priced part, "tryme.dxf", made through the API with the
+// page's session (for the rules editor's Try).
+async function pricedPart(page, base) {
+  const me = await (await page.request.get(base + '/api/me')).json();
+  const headers = { 'X-CSRF-Token': me.csrf };
+  const q = await (await page.request.post(base + '/api/quotes', { headers, data: {} })).json();
+  const up = await page.request.post(`${base}/api/quotes/${q.id}/parts`, {
+    headers,
+    multipart: {
+      file: { name: 'tryme.dxf', mimeType: 'application/dxf', buffer: Buffer.from(FLANGE) },
+      material: 'Mild steel S235', thickness: '3', quantity: '2',
+    },
+  });
+  check(up.status() === 202, `upload: ${up.status()} ${await up.text()}`);
+  const job = (await up.json()).parts[0].job_id;
+  for (let i = 0; i < 600; i++) {
+    const j = await (await page.request.get(`${base}/api/jobs/${job}`)).json();
+    if (j.state === 'done') return;
+    check(j.state === 'queued' || j.state === 'running', `job ${job}: ${j.state} ${j.error}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  check(false, `job ${job} did not end`);
+}
+
 // A material of the default catalog with at least two thicknesses, and another.
 async function pickMaterials(page) {
   const cat = await page.evaluate(async () => (await (await fetch('/api/materials')).json()).materials);
@@ -241,12 +265,15 @@ const CASES = {
   },
 
   // Rules: a syntax error is shown at its line (gutter and list), fixed,
-  // checked, saved as a new version; the history diff shows the change.
+  // checked, saved as a new version; the history diff shows the change;
+  // Try prices a stored part with a draft beside the active rules.
   async rules(exe, b, shot) {
     const s = await startServer(exe, { users: USERS, rules: join(HERE, '..', '..', 'rules', 'pricing.lua') });
     try {
       const page = await b.page();
-      await signIn(page, s.base, 'admin', ADMIN_PW, '#/rules');
+      await signIn(page, s.base, 'admin', ADMIN_PW, '');
+      await pricedPart(page, s.base);
+      await page.goto(s.base + '/#/rules');
       const ta = page.getByLabel('Pricing rules (Lua)');
       await page.locator('.gutter div').nth(20).waitFor();
       const src = await ta.inputValue();
@@ -279,6 +306,24 @@ const CASES = {
       await d.getByText('1 line added, 0 removed.').waitFor();
       await d.locator('.diff .add', { hasText: 'browser test: a new version' }).waitFor();
       await shot(page, 'rules-diff');
+      await d.getByRole('button', { name: /Close/ }).first().click();
+      // Try: a setup fee ten times the shipped one prices the part higher
+      // than the active rules do.
+      const dearer = fixed.replace(/SETUP_PER_LINE(\s*)= 25\.00/, 'SETUP_PER_LINE$1= 250.00');
+      check(dearer !== fixed, 'the setup constant of the shipped rules moved; update this test');
+      await ta.fill(dearer);
+      const pick = page.getByLabel('Part to price');
+      await pick.focus();
+      await pick.locator('option', { hasText: 'tryme.dxf' }).waitFor({ state: 'attached' });
+      await pick.selectOption({ label: 'tryme.dxf' });
+      await page.getByRole('button', { name: 'Try', exact: true }).click();
+      const draftTotal = page.locator('[data-total="draft"]');
+      await draftTotal.waitFor();
+      const num = (t) => Number(t.replace(/[^0-9.-]/g, ''));
+      const dt = num(await draftTotal.textContent());
+      const at = num(await page.locator('.compare [data-total]').nth(1).textContent());
+      check(dt > at && at > 0, `draft ${dt} is not above active ${at}`);
+      await shot(page, 'rules-try');
     } finally {
       s.stop();
     }

@@ -291,10 +291,10 @@ export function render(root) {
         const qs = (await api.get('/api/quotes?limit=15')).quotes || [];
         for (const q of qs) {
           const full = await api.get('/api/quotes/' + q.id);
-          const parts = (full.parts || []).filter((p) => p.state === 'done' || p.price);
+          const parts = (full.parts || []).filter((p) => p.total_minor != null);
           if (!parts.length) continue;
-          pick.appendChild(h('optgroup', { label: `${q.number}${q.customer ? ' · ' + (q.customer.name || q.customer) : ''}` },
-            parts.map((p) => h('option', { value: p.id }, p.file || p.name || 'part ' + p.id))));
+          pick.appendChild(h('optgroup', { label: `${q.number}${q.customer_name ? ' · ' + q.customer_name : ''}` },
+            parts.map((p) => h('option', { value: p.part_id }, p.file || 'part ' + p.part_id))));
         }
         if (pick.options.length === 1) pick.appendChild(h('option', { value: '', disabled: true }, 'No priced parts yet'));
       } catch (err) {
@@ -314,13 +314,12 @@ export function render(root) {
           showProblems(r.errors);
           return;
         }
-        const draft = r.trial && (r.trial.price || r.trial.draft) || r.price;
-        const active = (r.trial && r.trial.active) || part.price;
-        clear(out).appendChild(h('div', { class: 'compare' }, priceCol('Draft', draft), priceCol('Active', active)));
+        const t = r.trial || {};
+        clear(out).appendChild(h('div', { class: 'compare' },
+          priceCol('Draft', t.draft, t.draft_error),
+          priceCol(`Active (${t.active_rules || 'in effect'})`, t.active || part.price, t.active_error)));
       } catch (err) {
-        clear(out).appendChild(h('p', { class: 'field-error' }, err.field === 'part_id'
-          ? 'This server cannot try rules on a stored part yet. Check prices the built-in sample parts with the draft.'
-          : err.message));
+        clear(out).appendChild(h('p', { class: 'field-error' }, err.message));
       }
     });
   }
@@ -329,8 +328,8 @@ export function render(root) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
   }
 
-  function priceCol(label, p) {
-    if (!p) return h('div', null, h('h3', null, label), h('p', { class: 'muted' }, 'no price'));
+  function priceCol(label, p, error) {
+    if (!p) return h('div', null, h('h3', null, label), h('p', { class: error ? 'field-error' : 'muted' }, error || 'no price'));
     return h('div', null, h('h3', null, label),
       h('table', { class: 'table lines' }, h('tbody', null,
         (p.lines || []).map((l) => h('tr', null, h('td', null, l.label || l.name || ''), h('td', { class: 'num' }, money(l.amount ?? l.total ?? l.value)))),
@@ -344,10 +343,16 @@ export function render(root) {
       const active = versions.find((v) => v.active) || versions[0];
       if (active) await open(active);
       else {
-        base = { version: 0, source: '', active: true };
-        problems.prepend(h('p', { class: 'banner info' }, 'No rules version is saved yet: the rules built into the appliance price the parts. ' +
-          'Write or paste rules here and save them to make version 1.'));
+        // No version saved: start from the rules in effect (the appliance's
+        // built-in rules, or the file named in appliance.ini).
+        const cur = (await api.get('/api/rules/current')).current;
+        base = { version: 0, source: cur.source, active: true };
+        ta.value = cur.source;
+        problems.prepend(h('p', { class: 'banner info' },
+          `No rules version is saved yet: the ${cur.origin === 'config' ? 'rules file ' + cur.name : 'rules built into the appliance'} price the parts. ` +
+          'Edit them here and save to make version 1.'));
         paint();
+        sync();
       }
     } catch (err) {
       problems.textContent = err.message;

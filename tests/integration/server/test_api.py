@@ -608,6 +608,16 @@ def case_rules(exe):
             r = a.call("POST", "/api/rules/check", body)
             check(r.status == 400 and r.error()["field"] == field, f"{body}: {r.body}")
 
+        # Before any version is saved, the rules in effect are the built-in
+        # ones, and their text is there to start editing from.
+        r = a.call("GET", "/api/rules")
+        check(r.json()["versions"] == [] and r.json()["current"] ==
+              {"version": None, "origin": "built-in", "name": "pricing.lua"}, r.body)
+        cur = a.call("GET", "/api/rules/current").json()["current"]
+        builtin = open(os.path.join(os.path.dirname(__file__), "..", "..", "..", "rules",
+                                    "pricing.lua")).read()
+        check(cur["origin"] == "built-in" and cur["source"] == builtin, cur["origin"])
+
         # Save: refused when broken, a new version when good, none when the same.
         r = a.call("POST", "/api/rules", {"source": broken})
         check(r.status == 400 and r.error()["field"] == "source"
@@ -626,6 +636,8 @@ def case_rules(exe):
         vs = a.call("GET", "/api/rules").json()["versions"]
         check([v["version"] for v in vs] == [v2, v1["version"]], vs)
         check([v["active"] for v in vs] == [True, False] and "source" not in vs[0], vs)
+        cur = a.call("GET", "/api/rules/current").json()["current"]
+        check(cur["version"] == v2 and cur["origin"] == "database" and cur["source"] == src2, cur)
         r = a.call("GET", f"/api/rules/{v1['version']}")
         check(r.status == 200 and r.json()["version"]["source"] == src, r.status)
         for path in ["/api/rules/999", "/api/rules/x", "/api/rules/1;DROP"]:

@@ -32,6 +32,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,20 @@ static void run_task(struct job_worker *w, struct job_entry *en)
     pthread_mutex_unlock(&js->mu);
 }
 
+/* Called with mu held by a worker whose job or task ended: when it was the
+ * last, gives the memory the jobs freed back to the system.  glibc keeps
+ * freed blocks in each thread's arena (one per worker and per request
+ * thread that allocated), so a busy hour would otherwise leave the idle
+ * server at its peak. */
+static void trim_when_idle(struct job_system *js)
+{
+    if (js->running != 0 || js->queued != 0)
+        return;
+    pthread_mutex_unlock(&js->mu);
+    malloc_trim(0);
+    pthread_mutex_lock(&js->mu);
+}
+
 static void *worker_main(void *arg)
 {
     struct job_worker *w = arg;
@@ -428,6 +443,7 @@ static void *worker_main(void *arg)
             pthread_mutex_unlock(&js->mu);
             run_task(w, en);
             pthread_mutex_lock(&js->mu);
+            trim_when_idle(js);
             continue;
         }
         en->deadline = core_now() + js->deadline_s;
@@ -436,6 +452,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&js->mu);
         run_one(w, en);
         pthread_mutex_lock(&js->mu);
+        trim_when_idle(js);
     }
     pthread_mutex_unlock(&js->mu);
     return NULL;

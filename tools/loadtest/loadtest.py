@@ -177,7 +177,8 @@ class User(threading.Thread):
         super().__init__(daemon=True)
         self.srv, self.name, self.parts, self.stats, self.start_evt = srv, name, parts, stats, start
         self.cookie = self.csrf = None
-        self.priced = []  # core_now-like times when each part was priced
+        self.priced = []  # time.monotonic() when each part was priced
+        self.no_pdf = False
         self.failure = None
 
     def req(self, what, method, path, body=None, ctype="application/json", want=(200,)):
@@ -263,7 +264,8 @@ class User(threading.Thread):
                                        want=(200, 202))
                 if st == 202:
                     self.follow(json.loads(data)["job"]["id"])
-                self.req("pdf", "GET", f"/api/quotes/{qid}/pdf")
+                if not self.no_pdf:
+                    self.req("pdf", "GET", f"/api/quotes/{qid}/pdf")
         except Exception as e:  # reported, and the run fails
             self.failure = str(e)
 
@@ -280,6 +282,25 @@ class Sampler(threading.Thread):
         while not self.stop:
             self.samples.append((time.monotonic() - self.t0, self.srv.rss_kb()))
             time.sleep(0.1)
+
+
+def smaps_top(pid, n=8):
+    """The n mappings of pid with the most resident memory, as text."""
+    out, cur = [], None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    parts = line.split()
+                    lo, hi = (int(x, 16) for x in parts[0].split("-"))
+                    cur = [0, (hi - lo) >> 10, parts[5] if len(parts) > 5 else "[anon]"]
+                    out.append(cur)
+                elif line.startswith("Rss:"):
+                    cur[0] = int(line.split()[1])
+    except OSError:
+        return []
+    out.sort(reverse=True)
+    return [f"{r / 1024:.1f} MB resident of {sz / 1024:.1f} MB {name}" for r, sz, name in out[:n]]
 
 
 def pct(xs, p):
@@ -328,6 +349,7 @@ def run_load(a):
     rss_start = srv.rss_kb()
     threads = [User(srv, u, plan[u], stats, start) for u in users]
     for t in threads:
+        t.no_pdf = a.no_pdf
         t.start()
     time.sleep(0.5)  # all signed in with their quote
     t_begin = time.monotonic()
@@ -344,6 +366,7 @@ def run_load(a):
     idle = [kb for t, kb in sampler.samples if t >= busy_until - sampler.t0 + a.idle_s - 1.0]
     _, h, body = call(srv.port, "GET", "/health")
     health = json.loads(body)
+    maps = smaps_top(srv.proc.pid) if a.smaps else []
     srv.stop(keep=a.keep)
 
     failures = [t.failure for t in threads if t.failure]
@@ -377,6 +400,8 @@ def run_load(a):
     print(f"RSS: {rss_start / 1024:.1f} MB at start, peak {peak / 1024:.1f} MB, "
           f"{idle_mb:.1f} MB after {a.idle_s:g} s idle ({len(sampler.samples)} samples every 100 ms)")
     print(f"server jobs after the run: {health.get('jobs')}")
+    for line in maps:
+        print(f"  idle mapping: {line}")
     p95 = pct(stats.lat.get("upload->priced", []), 95) * 1e3
     print()
     print("targets (2-core machine):")
@@ -547,6 +572,10 @@ def main():
                     help="Lua loop steps before each price in the burst (about 1 s)")
     ap.add_argument("--idle-s", type=float, default=5.0,
                     help="how long the server is left idle before its memory is read")
+    ap.add_argument("--no-pdf", action="store_true",
+                    help="leave out the PDF of each round (to see the parts alone)")
+    ap.add_argument("--smaps", action="store_true",
+                    help="print the largest mappings of the idle server")
     ap.add_argument("--keep", action="store_true", help="keep the data folder")
     ap.add_argument("--json", help="also write the figures to this file")
     a = ap.parse_args()

@@ -15,7 +15,7 @@ genpart.py, a different one for every user and round; or the files of
 --corpus DIR of 100 KB to 5 MB, in turn), follows its job on the event
 stream (GET /api/jobs/{id}/events) until it is priced, fetches the part and
 its thumbnail, re-prices it (PATCH /api/parts/{id} with another quantity
-and thickness) and fetches the quote's PDF.  It prints p50/p95/p99 per call,
+and a thickness of --thicknesses in turn: 2, 3, 4 mm) and fetches the quote's PDF.  It prints p50/p95/p99 per call,
 answers by status, parts per second from the first upload to the last
 part priced, the memory series (the highest sample of each second), its
 peak, and the memory once the server has been idle for 5 seconds (--idle-s).  Exit 1
@@ -179,6 +179,7 @@ class User(threading.Thread):
         self.cookie = self.csrf = None
         self.priced = []  # time.monotonic() when each part was priced
         self.no_pdf = False
+        self.thick = [2.0, 3.0, 4.0]
         self.failure = None
 
     def req(self, what, method, path, body=None, ctype="application/json", want=(200,)):
@@ -260,7 +261,8 @@ class User(threading.Thread):
                 # Another quantity and thickness: priced again from the
                 # stored figures, answered priced (200) or followed (202).
                 st, _, data = self.req("re-price", "PATCH", f"/api/parts/{p['part_id']}",
-                                       {"qty": 25 + k, "thickness_mm": 2 + k % 3},
+                                       {"qty": 25 + k,
+                                        "thickness_mm": self.thick[k % len(self.thick)]},
                                        want=(200, 202))
                 if st == 202:
                     self.follow(json.loads(data)["job"]["id"])
@@ -350,6 +352,7 @@ def run_load(a):
     threads = [User(srv, u, plan[u], stats, start) for u in users]
     for t in threads:
         t.no_pdf = a.no_pdf
+        t.thick = [float(x) for x in a.thicknesses.split(",")]
         t.start()
     time.sleep(0.5)  # all signed in with their quote
     t_begin = time.monotonic()
@@ -572,6 +575,8 @@ def main():
                     help="Lua loop steps before each price in the burst (about 1 s)")
     ap.add_argument("--idle-s", type=float, default=5.0,
                     help="how long the server is left idle before its memory is read")
+    ap.add_argument("--thicknesses", default="2,3,4",
+                    help="the thicknesses re-pricing goes through, round by round (mm)")
     ap.add_argument("--no-pdf", action="store_true",
                     help="leave out the PDF of each round (to see the parts alone)")
     ap.add_argument("--smaps", action="store_true",

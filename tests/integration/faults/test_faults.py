@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 sys.path.insert(0, os.path.join(HERE, "..", "upload"))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tools", "loadtest"))
-from test_server import Failed, Server, check  # noqa: E402
+from test_server import Failed, Server, check, run_cases  # noqa: E402
 from test_api import ADMIN_PW, FAST, SALES_PW, Client, add_user, db  # noqa: E402
 from test_upload import multipart, req_head  # noqa: E402
 import genpart  # noqa: E402
@@ -458,24 +458,11 @@ ARGS = {}
 
 
 def main():
-    if len(sys.argv) != 5:
-        print(__doc__)
-        return 2
-    case, ARGS["exe"], ARGS["shim"], ARGS["sanitized"] = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    t0 = time.monotonic()
-    try:
-        rc = fn(ARGS["exe"])
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    if rc == SKIP:
-        return SKIP
-    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
-    return 0
+    def prepare(args):
+        ARGS.update(zip(('exe', 'shim', 'sanitized'), args))
+        return [ARGS["exe"]]
+
+    return run_cases(globals(), __doc__, 3, prepare)
 
 
 if __name__ == "__main__":

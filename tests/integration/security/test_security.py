@@ -35,7 +35,7 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 sys.path.insert(0, os.path.join(HERE, "..", "upload"))
-from test_server import Failed, Server, check  # noqa: E402
+from test_server import Failed, Server, check, run_cases  # noqa: E402
 from test_api import (ADMIN_PW, FAST, SALES_PW, SQLI, XSS, Client, add_user, db,  # noqa: E402
                       default_rules, raw)
 from test_upload import multipart  # noqa: E402
@@ -480,22 +480,11 @@ ARGS = {}
 
 
 def main():
-    if len(sys.argv) != 4:
-        print(__doc__)
-        return 2
-    case, ARGS["exe"], ARGS["fixtures"] = sys.argv[1:]
-    fn = globals().get("case_" + case)
-    if not fn:
-        print(f"unknown case {case}")
-        return 2
-    t0 = time.monotonic()
-    try:
-        fn(ARGS["exe"])
-    except Failed as e:
-        print(f"FAIL {case}: {e}")
-        return 1
-    print(f"PASS {case} ({time.monotonic() - t0:.1f} s)")
-    return 0
+    def prepare(args):
+        ARGS.update(zip(('exe', 'fixtures'), args))
+        return [ARGS["exe"]]
+
+    return run_cases(globals(), __doc__, 2, prepare)
 
 
 if __name__ == "__main__":

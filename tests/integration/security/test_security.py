@@ -12,8 +12,8 @@ The route list is not written here: it is read from `dxfquote routes`, the
 dispatcher's own table, so a route added later is checked for its session,
 its role and CSRF without editing this file.  Placeholders are filled with
 things that exist: "{id}" after /api/<table>/ with the id of a row of that
-table, "{version}" with the active rules version, "{name}" with a backup
-made for the test.
+table (any placeholder after /api/<table>/ does), "{version}" with the
+rules version installed for the test, "{name}" with a backup made for it.
 
 What the groups' own tests already cover is not repeated here: the
 per-field injection cases of users, materials (server/test_api.py),
@@ -139,8 +139,8 @@ class World:
         if name == "asset":
             return "index.html"
         m = re.search(r"/api/(\w+)/\{" + name + "}", pattern)
-        check(m and name == "id", f"{pattern}: no value known for {{{name}}}; teach "
-              "World.value in test_security.py what it names")
+        check(m, f"{pattern}: no value known for {{{name}}}; teach World.value in "
+              "test_security.py what it names")
         owner = m.group(1)
         with db(self.s) as c:
             found = c.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "

@@ -172,10 +172,12 @@ int geom_analyse(struct arena *a, const struct geom_curve *c, size_t n, size_t n
     free(x.len);
     free(x.dup_of);
     free(x.contour_of);
+    geom_shapes_free(x.shapes);
     return 0;
 fail:
     free(x.len);
     free(x.dup_of);
     free(x.contour_of);
+    geom_shapes_free(x.shapes);
     return err_set(e, "measuring %zu curves needs more memory than limits.memory_mb allows", n);
 }

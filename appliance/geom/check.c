@@ -425,20 +425,24 @@ static int check_tiny(struct geom_ctx *x, size_t k)
     double t = x->o.thickness_mm;
     if (!(t > 0) || !ct->closed || ct->depth % 2 == 0)
         return 0;
+    /* A hole is measured to 0.01 mm (geom_inscribed): one within that of
+     * the thickness is not called smaller than it ("3.000 mm is smaller
+     * than 3.000 mm"), whichever side of it its measure fell. */
+    double enough = t - GEOM_HOLE_PREC_MM;
     double d = ct->hole_mm;
     if (d < 0) {
-        if (geom_hole_bound(ct) >= t) {
-            d = geom_inscribed(x, k, t);
+        if (geom_hole_bound(ct) >= enough) {
+            d = geom_inscribed(x, k, enough);
             if (d < 0)
                 return -1;
-            if (d >= t)
+            if (d >= enough)
                 return 0;
         } else {
             d = geom_inscribed(x, k, INFINITY);
         }
         ct->hole_mm = d;
     }
-    if (d >= t)
+    if (d >= enough)
         return 0;
     struct geom_pt p = {(ct->bbox.min_x + ct->bbox.max_x) / 2,
                         (ct->bbox.min_y + ct->bbox.max_y) / 2};

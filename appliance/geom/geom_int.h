@@ -97,7 +97,13 @@ struct geom_ctx {
     uint32_t *dup_of;     /* scratch: the curve a duplicate repeats, or GEOM_NONE */
     uint32_t *contour_of; /* scratch: the contour of each chained curve, or GEOM_NONE */
     size_t warned[16];    /* warnings per code, for the cap */
+    /* nest.c: inscribed diameters by shape, so congruent copies of a hole
+     * (a grid of one slot) are measured once.  malloc'd; freed by
+     * geom_analyse(). */
+    struct geom_shapes *shapes;
 };
+/* Frees what geom_inscribed() kept. */
+void geom_shapes_free(struct geom_shapes *sh);
 
 /* check.c: flags zero-length curves and duplicates (r->curve_flags,
  * dup_of) and warns about them. */
@@ -106,10 +112,12 @@ int geom_find_duplicates(struct geom_ctx *x);
 int geom_chain(struct geom_ctx *x);
 /* nest.c: areas, depths, parents, parts, hole sizes. */
 int geom_nest(struct geom_ctx *x);
+/* How closely geom_inscribed() measures a diameter. */
+#define GEOM_HOLE_PREC_MM 0.01
 /* nest.c: the inscribed diameter of closed contour k (its flattening, to
  * 0.01 mm), or a lower bound of it once that reaches `enough` (INFINITY:
  * always exact).  -1 when memory ran out. */
-double geom_inscribed(const struct geom_ctx *x, size_t k, double enough);
+double geom_inscribed(struct geom_ctx *x, size_t k, double enough);
 /* An upper bound of any hole's inscribed diameter: min(width, height,
  * 2 sqrt(area / pi)). */
 double geom_hole_bound(const struct geom_contour *ct);

@@ -596,9 +596,103 @@ static double circle_diameter(const struct geom_ctx *x, const struct geom_contou
     return 2 * fabs(c0->arc.r);
 }
 
+/* ------------------------------------------------------ shapes measured */
+
+/* A drawing repeats its holes: a grid of one slot, a row of one keyhole.
+ * Congruent copies by translation have the same edge count, width,
+ * height, area and length, and the same inscribed circle; the first copy
+ * measured answers for the others.  The figures are compared rounded to
+ * a nanometre: a copy whose rounding falls the other way is measured
+ * again (a miss costs time, never a wrong answer), and two different
+ * holes alike in all five figures to a nanometre do not occur in a
+ * drawing.  A lower bound kept ("at least d", from a decision) answers
+ * only decisions it settles. */
+struct shape {
+    int64_t key[5];
+    double d;
+    int exact;
+};
+
+struct geom_shapes {
+    struct shape *v;
+    size_t cap, n; /* open addressing, cap a power of two, n <= cap / 2 */
+};
+
+static void shape_key(const struct geom_contour *ct, int64_t key[5])
+{
+    double f[5] = {(double)ct->n, ct->bbox.max_x - ct->bbox.min_x,
+                   ct->bbox.max_y - ct->bbox.min_y, fabs(ct->area_mm2), ct->length_mm};
+    for (int i = 0; i < 5; i++)
+        key[i] = fabs(f[i]) < 1e12 ? llround(f[i] * 1e6) : INT64_MAX;
+}
+
+static size_t shape_slot(const struct geom_shapes *sh, const int64_t key[5])
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int i = 0; i < 5; i++)
+        h = (h ^ (uint64_t)key[i]) * 1099511628211ull;
+    size_t i = (size_t)(h ^ (h >> 29)) & (sh->cap - 1);
+    while (sh->v[i].key[0] && memcmp(sh->v[i].key, key, sizeof sh->v[i].key) != 0)
+        i = (i + 1) & (sh->cap - 1);
+    return i;
+}
+
+/* Keeps d for key; a failed allocation only forgets. */
+static void shape_keep(struct geom_ctx *x, const int64_t key[5], double d, int exact)
+{
+    struct geom_shapes *sh = x->shapes;
+    if (!sh && !(sh = x->shapes = calloc(1, sizeof *sh)))
+        return;
+    if (2 * (sh->n + 1) > sh->cap) {
+        size_t ncap = sh->cap ? 2 * sh->cap : 64;
+        struct geom_shapes grown = {calloc(ncap, sizeof *grown.v), ncap, sh->n};
+        if (!grown.v)
+            return;
+        for (size_t i = 0; i < sh->cap; i++)
+            if (sh->v[i].key[0])
+                grown.v[shape_slot(&grown, sh->v[i].key)] = sh->v[i];
+        free(sh->v);
+        *sh = grown;
+    }
+    size_t i = shape_slot(sh, key);
+    if (!sh->v[i].key[0])
+        sh->n++;
+    else if (sh->v[i].exact)
+        return;
+    memcpy(sh->v[i].key, key, sizeof sh->v[i].key);
+    sh->v[i].d = d;
+    sh->v[i].exact = exact;
+}
+
+void geom_shapes_free(struct geom_shapes *sh)
+{
+    if (sh)
+        free(sh->v);
+    free(sh);
+}
+
 /* Inscribed diameter of hole k, or a lower bound of it once that reaches
  * `enough`.  -1 when memory ran out. */
-double geom_inscribed(const struct geom_ctx *x, size_t k, double enough)
+static double inscribed(const struct geom_ctx *x, size_t k, double enough);
+
+double geom_inscribed(struct geom_ctx *x, size_t k, double enough)
+{
+    int64_t key[5];
+    const struct geom_contour *ct = &x->r->contours[k];
+    shape_key(ct, key);
+    /* key[0] is the edge count times 1e6: never 0, which marks a free slot. */
+    if (x->shapes && key[0]) {
+        const struct shape *s = &x->shapes->v[shape_slot(x->shapes, key)];
+        if (s->key[0] && (s->exact || s->d >= enough))
+            return s->d;
+    }
+    double d = inscribed(x, k, enough);
+    if (d >= 0 && key[0])
+        shape_keep(x, key, d, d < enough);
+    return d;
+}
+
+static double inscribed(const struct geom_ctx *x, size_t k, double enough)
 {
     struct pbuf b = {0};
     struct geom_ctx flat = *x;
@@ -617,7 +711,7 @@ double geom_inscribed(const struct geom_ctx *x, size_t k, double enough)
         double f = (double)b.n / PL_MAX_VERTS;
         flat.o.chord_tol_mm *= 1.5 * f * f;
     }
-    double d = 2 * polylabel(b.v, b.n, 0.005, enough / 2);
+    double d = 2 * polylabel(b.v, b.n, GEOM_HOLE_PREC_MM / 2, enough / 2);
     free(b.v);
     return d;
 }

@@ -522,12 +522,14 @@ int http_serve(const struct cfg *c, struct err *e)
         goto fail;
     }
     srv->started = core_now();
-    if (start_civetweb(c, srv, &ls, &ctx, e) != 0)
+    /* The signals are ours before the port opens: a SIGTERM as soon as
+     * the port answers (a supervisor, a test) waits in the stop pipe
+     * instead of killing the process.  A failed start gives them back, so
+     * it leaves the process as it found it. */
+    if (install_signals(fds, old, e) != 0)
         goto fail;
-    /* Only a server that runs takes the signals over: a failed start
-     * leaves the process as it found it. */
-    if (install_signals(fds, old, e) != 0) {
-        mg_stop(ctx);
+    if (start_civetweb(c, srv, &ls, &ctx, e) != 0) {
+        restore_signals(fds, old);
         goto fail;
     }
     if (setup_link(srv, main_store, &ls, e) != 0) {

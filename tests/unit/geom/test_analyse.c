@@ -4,6 +4,7 @@
  * expected figures are worked out by hand beside each drawing.
  */
 #include "geom/geom.h"
+#include "geom/geom_int.h"
 #include "test.h"
 
 #include <math.h>
@@ -365,6 +366,41 @@ TEST(test_tiny_hole)
     done(&R, &d);
 }
 
+/* A grid of 120 slots 3 mm wide (lines and half circles), measured once
+ * as a shape and then known for every copy: at 3 mm material none is
+ * called smaller than the thickness (its measure, to 0.01 mm, may fall
+ * just under 3), at 4 mm all of them are, each at 3.000 mm. */
+static void slot(struct dwg *d, double x, double y, double len, double w)
+{
+    double r = w / 2;
+    line(d, x, y - r, x + len, y - r);
+    arc(d, x + len, y, r, -PI / 2, PI);
+    line(d, x + len, y + r, x, y + r);
+    arc(d, x, y, r, PI / 2, PI);
+}
+
+TEST(test_slots_measured_once_each_shape)
+{
+    struct dwg d = {0};
+    rect(&d, 0, 0, 1000, 400);
+    for (int i = 0; i < 12; i++)
+        for (int j = 0; j < 10; j++)
+            slot(&d, 20 + 80 * i + 0.1 * j, 20 + 35 * j, 40, 3);
+    struct geom_opts o = geom_opts_default();
+    o.thickness_mm = 3;
+    struct run R = analyse(&d, 1, &o);
+    CHECK(R.r.holes == 120);
+    CHECK_NEAR(R.r.smallest_hole_mm, 3, GEOM_HOLE_PREC_MM);
+    CHECK(count(&R, "tiny_hole") == 0);
+    arena_free(R.a);
+    o.thickness_mm = 4;
+    R = analyse(&d, 1, &o);
+    CHECK(count(&R, "tiny_hole") == GEOM_WARN_CAP + 1); /* the cap, then "70 more" */
+    CHECK_STR(msg(&R, "tiny_hole"),
+              "hole of 3.000 mm is smaller than the 4.000 mm material thickness");
+    done(&R, &d);
+}
+
 TEST(test_implausible_size)
 {
     /* 0.4 x 0.2 "mm" is 10.16 x 5.08 mm in inches. */
@@ -500,6 +536,7 @@ int main(void)
     RUN(test_circle_as_segments);
     RUN(test_hole_of_many_vertices);
     RUN(test_tiny_hole);
+    RUN(test_slots_measured_once_each_shape);
     RUN(test_implausible_size);
     RUN(test_exact_circles_as_holes);
     RUN(test_branches);

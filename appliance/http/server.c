@@ -419,11 +419,16 @@ static int check_tls(const struct cfg *c, const struct listen_spec *ls, struct e
     return 0;
 }
 
+/* The stop pipe of a server already running in this process (a test
+ * starting a second one), given back by restore_signals(). */
+static sig_atomic_t outer_stop_fd = -1;
+
 static int install_signals(int fds[2], struct sigaction old[2], struct err *e)
 {
     struct sigaction sa;
     if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
         return err_set(e, "cannot create the stop pipe: %s", strerror(errno));
+    outer_stop_fd = stop_fd;
     stop_fd = fds[1];
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
@@ -457,7 +462,7 @@ static void restore_signals(int fds[2], const struct sigaction old[2])
 {
     sigaction(SIGTERM, &old[0], NULL);
     sigaction(SIGINT, &old[1], NULL);
-    stop_fd = -1;
+    stop_fd = outer_stop_fd;
     close(fds[0]);
     close(fds[1]);
 }

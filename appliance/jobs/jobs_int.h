@@ -79,4 +79,12 @@ enum job_state jobs_run(struct job_run *r, char *error, size_t n);
 int jobs_rules_fresh(struct job_worker *w, const struct cfg *c, struct arena *a,
                      struct job_rules *rules, struct err *e);
 
+/* ----------------------------------------------------- sweep.c for system.c */
+
+/* Empties DATA/tmp (dir is the data folder). */
+void jobs_sweep_tmp(const char *dir);
+/* Removes the stored drawings DATA/files/<sha256>.dxf.gz that no part of
+ * s uses; other files are left alone.  Only at start. */
+void jobs_sweep_files(struct store *s, const char *data_dir);
+
 #endif

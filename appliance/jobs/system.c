@@ -30,7 +30,6 @@
  */
 #include "jobs_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <math.h>
@@ -491,72 +490,6 @@ static int make_dir(const char *dir, const char *sub, struct err *e)
     return 0;
 }
 
-/* Removes what a previous run left in DATA/tmp (uploads and previews
- * being written when it stopped). */
-/* 1 when name is <64 hex digits>.dxf.gz, the name of a stored drawing. */
-static int stored_name(const char *name)
-{
-    size_t i = 0;
-    for (; i < 64; i++)
-        if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
-            return 0;
-    return !strcmp(name + i, ".dxf.gz");
-}
-
-/* Removes the stored drawings no part uses: what an upload left when the
- * process died between keeping its files and adding its parts (or when
- * its jobs were refused).  At start nothing else writes DATA/files, so a
- * file unused now stays unused.  Files of other names are not touched. */
-static void sweep_files(struct job_system *js)
-{
-    char path[4096];
-    struct err e = {""};
-    snprintf(path, sizeof path, "%s/files", js->data_dir);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    int n = 0;
-    for (struct dirent *de; (de = readdir(d)) != NULL;) {
-        if (!stored_name(de->d_name))
-            continue;
-        char rel[6 + 256]; /* "files/" and a name of 71 bytes (stored_name) */
-        snprintf(rel, sizeof rel, "files/%s", de->d_name);
-        int used = store_file_used(js->front, rel, &e);
-        if (used < 0) {
-            log_warn("cannot check stored drawings", "error=%s", e.msg);
-            break;
-        }
-        if (!used) {
-            char f[4096 + 256];
-            snprintf(f, sizeof f, "%s/%s", path, de->d_name);
-            n += unlink(f) == 0;
-        }
-    }
-    closedir(d);
-    if (n)
-        log_info("unused stored drawings removed", "dir=%s files=%d", path, n);
-}
-
-static void sweep_tmp(const char *dir)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/tmp", dir);
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    int n = 0;
-    for (struct dirent *de; (de = readdir(d)) != NULL;) {
-        if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
-            continue;
-        char f[4096 + 256];
-        snprintf(f, sizeof f, "%s/%s", path, de->d_name);
-        n += unlink(f) == 0;
-    }
-    closedir(d);
-    if (n)
-        log_info("temporary files removed", "dir=%s files=%d", path, n);
-}
-
 struct recovered {
     struct store_job *v;
     size_t n, cap;
@@ -701,8 +634,8 @@ int job_system_start_tuned(struct job_system **out, const struct cfg *c, const s
     if (store_open(&js->front, js->data_dir, busy_ms, e) != 0 ||
         make_dir(js->data_dir, "tmp", e) != 0 || make_dir(js->data_dir, "previews", e) != 0)
         goto fail;
-    sweep_tmp(js->data_dir);
-    sweep_files(js);
+    jobs_sweep_tmp(js->data_dir);
+    jobs_sweep_files(js->front, js->data_dir);
     if (recover(js, e) != 0)
         goto fail;
     struct price_limits lim = {cfg_int(c, CFG_PRICING_MAX_INSTRUCTIONS),
@@ -786,27 +719,39 @@ int job_submit(struct job_system *js, enum job_kind kind, int64_t part_id, int64
     return job_submit_many(js, kind, &part_id, 1, job_id, e);
 }
 
+/* Whether n more may be admitted now: 0 (room), or JOB_FULL or -1 (the
+ * system is stopping) with e saying why, counted as refused.  Caller holds
+ * mu. */
+static int admit(struct job_system *js, size_t n, struct err *e)
+{
+    if (js->stopping)
+        return err_set(e, "the server is shutting down; try again when it is back");
+    if ((size_t)(js->running + js->queued + js->reserved) + n <= (size_t)js->capacity)
+        return 0;
+    metric_add(m_rejected, NULL, (double)n);
+    if (n > 1 && (size_t)js->capacity < n)
+        err_set(e, "%zu files at once is more than the %ld jobs the appliance takes at a "
+                   "time ([jobs] workers + queue); send them in smaller groups",
+                n, js->capacity);
+    else
+        err_set(e,
+                "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
+                "a few seconds",
+                js->nworkers, js->queued, js->running);
+    return JOB_FULL;
+}
+
 int job_task_run(struct job_system *js, job_task_fn fn, void *ctx, struct err *e)
 {
     struct job_entry *en = xcalloc(1, sizeof *en);
     en->task = fn;
     en->task_ctx = ctx;
     pthread_mutex_lock(&js->mu);
-    if (js->stopping) {
+    int rc = admit(js, 1, e);
+    if (rc != 0) {
         pthread_mutex_unlock(&js->mu);
         free(en);
-        return err_set(e, "the server is shutting down; try again when it is back");
-    }
-    if (js->running + js->queued + js->reserved >= js->capacity) {
-        long running = js->running, queued = js->queued;
-        pthread_mutex_unlock(&js->mu);
-        free(en);
-        metric_add(m_rejected, NULL, 1);
-        err_set(e,
-                "all %d workers are busy and %ld jobs are waiting (%ld running); try again in "
-                "a few seconds",
-                js->nworkers, queued, running);
-        return JOB_FULL;
+        return rc;
     }
     en->in_queue = 1;
     *js->qtail = en;
@@ -819,7 +764,7 @@ int job_task_run(struct job_system *js, job_task_fn fn, void *ctx, struct err *e
     js->waiters--;
     pthread_cond_broadcast(&js->changed);
     pthread_mutex_unlock(&js->mu);
-    int rc = en->task_rc;
+    rc = en->task_rc;
     if (rc != 0)
         *e = en->task_err;
     free(en);
@@ -830,24 +775,10 @@ int job_submit_many(struct job_system *js, enum job_kind kind, const int64_t *pa
                     int64_t *job_ids, struct err *e)
 {
     pthread_mutex_lock(&js->mu);
-    if (js->stopping) {
+    int admitted = admit(js, n, e);
+    if (admitted != 0) {
         pthread_mutex_unlock(&js->mu);
-        return err_set(e, "the server is shutting down; try again when it is back");
-    }
-    if ((size_t)(js->running + js->queued + js->reserved) + n > (size_t)js->capacity) {
-        long running = js->running, queued = js->queued;
-        pthread_mutex_unlock(&js->mu);
-        metric_add(m_rejected, NULL, (double)n);
-        if (n > 1 && (size_t)js->capacity < n)
-            err_set(e, "%zu files at once is more than the %ld jobs the appliance takes at a "
-                       "time ([jobs] workers + queue); send them in smaller groups",
-                    n, js->capacity);
-        else
-            err_set(e,
-                    "all %d workers are busy and %ld jobs are waiting (%ld running); try again "
-                    "in a few seconds",
-                    js->nworkers, queued, running);
-        return JOB_FULL;
+        return admitted;
     }
     js->reserved += (long)n;
     pthread_mutex_unlock(&js->mu);

@@ -359,10 +359,7 @@ static cJSON *version_json(const struct store_rules *v)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "version", (double)v->version);
-    if (v->author)
-        cJSON_AddStringToObject(o, "author", v->author);
-    else
-        cJSON_AddNullToObject(o, "author");
+    http_json_text(o, "author", v->author);
     http_json_time(o, "created", v->created);
     cJSON_AddStringToObject(o, "sha256", v->sha256);
     cJSON_AddBoolToObject(o, "active", v->active);

@@ -197,18 +197,12 @@ static cJSON *part_json(struct http_req *r, struct store *s, const struct store_
     cJSON_AddNumberToObject(o, "size_bytes", (double)p->size_bytes);
     cJSON_AddStringToObject(o, "sha256", p->sha256 ? p->sha256 : "");
     cJSON_AddStringToObject(o, "state", p->state);
-    if (p->error)
-        cJSON_AddStringToObject(o, "error", p->error);
-    else
-        cJSON_AddNullToObject(o, "error");
+    http_json_text(o, "error", p->error);
     if (nj == 1 && job_status(r->srv->js, j.id, &st) == 0)
         cJSON_AddItemToObject(o, "job", http_job_json(&st));
     else
         cJSON_AddNullToObject(o, "job");
-    if (p->material)
-        cJSON_AddStringToObject(o, "material", p->material);
-    else
-        cJSON_AddNullToObject(o, "material");
+    http_json_text(o, "material", p->material);
     if (p->thickness_mm > 0)
         cJSON_AddNumberToObject(o, "thickness_mm", p->thickness_mm);
     else

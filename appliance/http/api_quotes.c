@@ -205,10 +205,7 @@ static cJSON *row_json(struct http_req *r, const struct store_quote_row *row, in
     cJSON_AddStringToObject(o, "customer_name", q->customer ? q->customer : "");
     http_json_time(o, "created", q->created);
     http_json_time(o, "updated", q->updated);
-    if (row->created_by_name)
-        cJSON_AddStringToObject(o, "created_by", row->created_by_name);
-    else
-        cJSON_AddNullToObject(o, "created_by");
+    http_json_text(o, "created_by", row->created_by_name);
     add_day(o, "valid_until", q->valid_until);
     http_json_time(o, "sent_at", q->sent_at);
     http_json_time(o, "decided_at", q->decided_at);
@@ -263,14 +260,8 @@ static int part_one(const struct store_part *p, void *ctx)
     cJSON_AddNumberToObject(o, "position", (double)p->position);
     cJSON_AddStringToObject(o, "file", p->file_name ? p->file_name : "");
     cJSON_AddStringToObject(o, "state", p->state);
-    if (p->error)
-        cJSON_AddStringToObject(o, "error", p->error);
-    else
-        cJSON_AddNullToObject(o, "error");
-    if (p->material)
-        cJSON_AddStringToObject(o, "material", p->material);
-    else
-        cJSON_AddNullToObject(o, "material");
+    http_json_text(o, "error", p->error);
+    http_json_text(o, "material", p->material);
     if (p->thickness_mm > 0)
         cJSON_AddNumberToObject(o, "thickness_mm", p->thickness_mm);
     else

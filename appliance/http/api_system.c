@@ -69,10 +69,7 @@ static int add_entry(const struct store_audit_entry *en, void *ctx)
     cJSON *arr = ctx, *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "id", (double)en->id);
     http_json_time(o, "time", en->time);
-    if (en->user)
-        cJSON_AddStringToObject(o, "user", en->user);
-    else
-        cJSON_AddNullToObject(o, "user");
+    http_json_text(o, "user", en->user);
     cJSON_AddStringToObject(o, "action", en->action);
     cJSON_AddStringToObject(o, "detail", en->detail);
     cJSON_AddItemToArray(arr, o);

@@ -259,6 +259,8 @@ int http_query_int(struct http_req *r, const char *name, long long min, long lon
  * "progress", "error"} (api_jobs.c). */
 cJSON *http_job_json(const struct job_status *st);
 
+/* Adds name: the text s, or null when s is NULL. */
+void http_json_text(cJSON *obj, const char *name, const char *s);
 /* Adds name: RFC 3339 UTC time of unix seconds t, or null when t <= 0. */
 void http_json_time(cJSON *obj, const char *name, int64_t t);
 /* {"id", "name", "company", "contact", "email", "phone", "address",

@@ -376,3 +376,11 @@ int http_query_int(struct http_req *r, const char *name, long long min, long lon
     *out = v;
     return 0;
 }
+
+void http_json_text(cJSON *obj, const char *name, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(obj, name, s);
+    else
+        cJSON_AddNullToObject(obj, name);
+}

@@ -69,6 +69,29 @@ static void read_quote(sqlite3_stmt *st, struct arena *a, struct store_quote *q,
     q->decided_at = col_or(st, 15, 0);
 }
 
+/* Quote id with its notes, strings in a: 1, 0 when there is none, -1. */
+static int quote_row(struct store *s, struct arena *a, int64_t id, struct store_quote *q,
+                     struct err *e)
+{
+    int oom = 0;
+    sqlite3_stmt *st =
+        store_prepare(s, "SELECT " QUOTE_COLUMNS("q.notes") " FROM quotes q WHERE q.id = ?1", e);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
+        read_quote(st, a, q, &oom);
+    sqlite3_finalize(st);
+    if (step == SQLITE_DONE)
+        return 0;
+    if (step != SQLITE_ROW)
+        return store_sql_fail(s, step, e, "reading a quote");
+    if (oom)
+        return err_set(e, "out of memory reading quote %lld", (long long)id);
+    return 1;
+}
+
 static int run(struct store *s, sqlite3_stmt *st, const char *what, struct err *e)
 {
     int rc = sqlite3_step(st);
@@ -193,7 +216,7 @@ int store_quote_update(struct store *s, int64_t id, const struct store_quote_cha
     struct store_quote q;
     sqlite3_stmt *st = NULL;
     const char *name = NULL;
-    int rc = -1, oom = 0;
+    int rc = -1;
     if (from)
         from[0] = '\0';
     if (notes_ok(ch->notes, e) != 0) {
@@ -204,23 +227,9 @@ int store_quote_update(struct store *s, int64_t id, const struct store_quote_cha
         arena_free(a);
         return err_prefix(e, "changing a quote");
     }
-    st = store_prepare(s, "SELECT " QUOTE_COLUMNS("q.notes") " FROM quotes q WHERE q.id = ?1", e);
-    if (!st)
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_quote(st, a, &q, &oom);
-    sqlite3_finalize(st);
-    if (step == SQLITE_DONE) {
-        rc = 0;
-        goto fail;
-    }
-    if (step != SQLITE_ROW || oom) {
-        if (oom)
-            err_set(e, "out of memory reading quote %lld", (long long)id);
-        else
-            store_sql_fail(s, step, e, "reading a quote");
+    int row = quote_row(s, a, id, &q, e);
+    if (row <= 0) {
+        rc = row;
         goto fail;
     }
     if (from)
@@ -362,28 +371,14 @@ static int copy_quote(struct store *s, int64_t id, int64_t created_by, int64_t v
     sqlite3_stmt *st = NULL;
     char number[STORE_QUOTE_NUMBER_MAX], newer[STORE_QUOTE_NUMBER_MAX];
     int64_t now = store_time(), busy = 0, other = 0, copy = 0;
-    int rc = -1, oom = 0, found = 0;
+    int rc = -1, found = 0;
     if (store_begin(s, e) != 0) {
         arena_free(a);
         return err_prefix(e, revise ? "revising a quote" : "duplicating a quote");
     }
-    st = store_prepare(s, "SELECT " QUOTE_COLUMNS("q.notes") " FROM quotes q WHERE q.id = ?1", e);
-    if (!st)
-        goto fail;
-    sqlite3_bind_int64(st, 1, id);
-    int step = sqlite3_step(st);
-    if (step == SQLITE_ROW)
-        read_quote(st, a, &q, &oom);
-    sqlite3_finalize(st);
-    if (step == SQLITE_DONE) {
-        rc = 0;
-        goto fail;
-    }
-    if (step != SQLITE_ROW || oom) {
-        if (oom)
-            err_set(e, "out of memory reading quote %lld", (long long)id);
-        else
-            store_sql_fail(s, step, e, "reading a quote");
+    int row = quote_row(s, a, id, &q, e);
+    if (row <= 0) {
+        rc = row;
         goto fail;
     }
     if (query_id(s,
